@@ -113,7 +113,7 @@ public final class LambdaLogParser {
         int idStart = firstNonWhitespace(message, endOfToken(message, start));
         int idEnd = endOfToken(message, idStart);
         int textStart = firstNonWhitespace(message, idEnd);
-        if (idStart == idEnd || !message.startsWith(TASK_TIMED_OUT, textStart)) {
+        if (!isRequestId(message, idStart, idEnd) || !message.startsWith(TASK_TIMED_OUT, textStart)) {
             return null;
         }
         return new PlatformLine(message.substring(idStart, idEnd), Kind.TIMEOUT, Double.NaN, Double.NaN,
@@ -185,11 +185,28 @@ public final class LambdaLogParser {
                 Double.NaN, Double.NaN, null, null);
     }
 
-    /** The whitespace-delimited token after {@code from}, or null if there is none. */
+    /** The request id token after {@code from}, or null if the next token is none. */
     private static String requestIdAt(String message, int from) {
         int idStart = firstNonWhitespace(message, from);
         int idEnd = endOfToken(message, idStart);
-        return idStart == idEnd ? null : message.substring(idStart, idEnd);
+        return isRequestId(message, idStart, idEnd) ? message.substring(idStart, idEnd) : null;
+    }
+
+    /**
+     * Request ids are UUIDs; accepting letters, digits and dashes only keeps a line with the id
+     * missing ({@code REPORT RequestId:\tDuration: …}) from yielding "Duration:" as its id.
+     */
+    private static boolean isRequestId(String s, int start, int end) {
+        if (start == end) {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            if (!(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int firstNonWhitespace(String s, int from) {

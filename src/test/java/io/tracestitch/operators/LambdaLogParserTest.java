@@ -187,6 +187,9 @@ class LambdaLogParserTest {
         "START RequestId:",
         "END RequestId:   \n",
         "REPORT RequestId:\t\n",
+        "REPORT RequestId:\tDuration: 9.14 ms\tBilled Duration: 10 ms\t",
+        "END RequestId: [06e46194]",
+        "2023-10-20T16:28:17.840Z\t[4299ee26]\tTask timed out after 31.01 seconds",
         "REPORTING RequestId: 06e46194 Duration: 1 ms",
         "{\"timestamp\":\"2024-02-09T08:42:44.078Z\",\"level\":\"INFO\",\"requestId\":\"d661f7cf-6208-4a1e-98f4-8a2b0e4e8f11\","
                 + "\"message\":\"Just some logs here =)\"}",
