@@ -7,7 +7,7 @@ import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
+
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -28,7 +28,7 @@ public final class HopPairing extends KeyedProcessFunction<String, HopSide, Reso
 
     private final StitchConfig config;
     private transient ValueState<Sides> sides;
-    private transient Counter dropped;
+    private transient Tally dropped;
 
     public HopPairing(StitchConfig config) {
         this.config = config;
@@ -41,7 +41,7 @@ public final class HopPairing extends KeyedProcessFunction<String, HopSide, Reso
             Timers.expireAfter(descriptor, java.time.Duration.ofMillis(config.maxHopDelayMs()));
         }
         sides = getRuntimeContext().getState(descriptor);
-        dropped = getRuntimeContext().getMetricGroup().counter("hopSidesDropped");
+        dropped = new Tally(getRuntimeContext(), "hopSidesDropped");
     }
 
     @Override

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
+
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -38,9 +38,9 @@ public final class InvocationJoin extends KeyedCoProcessFunction<String, LogFact
 
     private final StitchConfig config;
     private transient ValueState<State> state;
-    private transient Counter logs;
-    private transient Counter lateRecords;
-    private transient Counter logsWithoutSpan;
+    private transient Tally logs;
+    private transient Tally lateRecords;
+    private transient Tally logsWithoutSpan;
 
     public InvocationJoin(StitchConfig config) {
         this.config = config;
@@ -51,9 +51,9 @@ public final class InvocationJoin extends KeyedCoProcessFunction<String, LogFact
         ValueStateDescriptor<State> descriptor = new ValueStateDescriptor<>("invocation", State.class);
         Timers.expireAfter(descriptor, config.horizon());
         state = getRuntimeContext().getState(descriptor);
-        logs = getRuntimeContext().getMetricGroup().counter("logs");
-        lateRecords = getRuntimeContext().getMetricGroup().counter("lateRecords");
-        logsWithoutSpan = getRuntimeContext().getMetricGroup().counter("logsWithoutSpan");
+        logs = new Tally(getRuntimeContext(), "logs");
+        lateRecords = new Tally(getRuntimeContext(), "lateRecords");
+        logsWithoutSpan = new Tally(getRuntimeContext(), "logsWithoutSpan");
     }
 
     @Override

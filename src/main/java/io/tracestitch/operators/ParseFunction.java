@@ -4,7 +4,7 @@ import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.Span;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
+
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -15,16 +15,16 @@ public final class ParseFunction extends ProcessFunction<String, Span> {
     public static final OutputTag<LogFact> LOGS = new OutputTag<>("logs") {};
 
     private transient RecordParser parser;
-    private transient Counter recordsIn;
-    private transient Counter deadLetters;
-    private transient Counter ignored;
+    private transient Tally recordsIn;
+    private transient Tally deadLetters;
+    private transient Tally ignored;
 
     @Override
     public void open(OpenContext context) {
         parser = new RecordParser();
-        recordsIn = getRuntimeContext().getMetricGroup().counter("recordsIn");
-        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
-        ignored = getRuntimeContext().getMetricGroup().counter("ignoredLines");
+        recordsIn = new Tally(getRuntimeContext(), "recordsIn");
+        deadLetters = new Tally(getRuntimeContext(), "deadLetters");
+        ignored = new Tally(getRuntimeContext(), "ignoredLines");
     }
 
     @Override

@@ -19,7 +19,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
+
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -47,9 +47,9 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
     private final StitchConfig config;
     private transient ListState<Span> buffer;
     private transient ValueState<TraceMeta> meta;
-    private transient Counter spans;
-    private transient Counter lateRecords;
-    private transient Counter deadLetters;
+    private transient Tally spans;
+    private transient Tally lateRecords;
+    private transient Tally deadLetters;
 
     public TraceAssembler(StitchConfig config) {
         this.config = config;
@@ -63,9 +63,9 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
         Timers.expireAfter(metaDescriptor, config.horizon());
         buffer = getRuntimeContext().getListState(bufferDescriptor);
         meta = getRuntimeContext().getState(metaDescriptor);
-        spans = getRuntimeContext().getMetricGroup().counter("spans");
-        lateRecords = getRuntimeContext().getMetricGroup().counter("lateRecords");
-        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        spans = new Tally(getRuntimeContext(), "spans");
+        lateRecords = new Tally(getRuntimeContext(), "lateRecords");
+        deadLetters = new Tally(getRuntimeContext(), "deadLetters");
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.metrics.Counter;
+
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -30,8 +30,8 @@ public final class TransactionAssembler extends KeyedProcessFunction<String, Ass
     private final StitchConfig config;
     private transient ValueState<Assembly> assembly;
     private transient TransactionWriter writer;
-    private transient Counter transactions;
-    private transient Counter revisions;
+    private transient Tally transactions;
+    private transient Tally revisions;
 
     public TransactionAssembler(StitchConfig config) {
         this.config = config;
@@ -43,8 +43,8 @@ public final class TransactionAssembler extends KeyedProcessFunction<String, Ass
         Timers.expireAfter(descriptor, config.horizon());
         assembly = getRuntimeContext().getState(descriptor);
         writer = new TransactionWriter(config);
-        transactions = getRuntimeContext().getMetricGroup().counter("transactionsOut");
-        revisions = getRuntimeContext().getMetricGroup().counter("revisionsOut");
+        transactions = new Tally(getRuntimeContext(), "transactionsOut");
+        revisions = new Tally(getRuntimeContext(), "revisionsOut");
     }
 
     @Override

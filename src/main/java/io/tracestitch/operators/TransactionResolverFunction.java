@@ -19,7 +19,7 @@ import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.metrics.Counter;
+
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -45,7 +45,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
     /** Transactions that need a revision once ready. */
     private transient MapState<String, Boolean> dirty;
     private transient ValueState<Long> scheduled;
-    private transient Counter plans;
+    private transient Tally plans;
 
     public TransactionResolverFunction(StitchConfig config) {
         this.config = config;
@@ -60,7 +60,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         pendingContent = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-content", Types.STRING, Types.LONG));
         dirty = getRuntimeContext().getMapState(ttl(new MapStateDescriptor<>("dirty", Types.STRING, Types.BOOLEAN)));
         scheduled = getRuntimeContext().getState(new ValueStateDescriptor<>("scheduled", Types.LONG));
-        plans = getRuntimeContext().getMetricGroup().counter("revisions");
+        plans = new Tally(getRuntimeContext(), "revisionsPlanned");
     }
 
     private <S extends StateDescriptor<?, ?>> S ttl(S descriptor) {

@@ -1,0 +1,76 @@
+package io.tracestitch.jobs;
+
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.model.DeadLetter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * One bounded stitching run over local files on an embedded MiniCluster: the {@code stitch}
+ * command, the demo and the tests all go through here.
+ */
+public final class StitchRun {
+
+    /** What a run reads and writes. {@code deadLetters} may be null (then they are only counted). */
+    public record Files(List<Path> inputs, Path transactions, Path deadLetters) {}
+
+    private StitchRun() {}
+
+    /** Runs to the end of input and returns the job's counters by name, sorted. */
+    public static Map<String, Long> run(Files files, StitchConfig config, int parallelism) throws Exception {
+        for (Path input : files.inputs()) {
+            if (!java.nio.file.Files.isReadable(input)) {
+                throw new java.io.FileNotFoundException("cannot read input " + input);
+            }
+        }
+        Configuration flink = new Configuration();
+        // Every type in the graph has a Flink serializer of its own; a Kryo fallback is a bug.
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        flink.set(PipelineOptions.OBJECT_REUSE, true); // records are immutable or copied before change
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+
+        FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
+                files.inputs().stream().map(p -> new org.apache.flink.core.fs.Path(p.toUri())).toArray(
+                        org.apache.flink.core.fs.Path[]::new)).build();
+        DataStream<String> lines = env.fromSource(source, WatermarkStrategy.noWatermarks(), "Input files")
+                .uid("input-files");
+
+        StitchingPipeline.Outputs out = StitchingPipeline.build(lines, config);
+        out.transactions().sinkTo(new LineFileSink(files.transactions()))
+                .setParallelism(1).uid("transactions-file").name("Write transactions");
+        DataStream<String> deadLetterLines = out.deadLetters().map(StitchRun::deadLetterJson).name("Dead letter JSON");
+        if (files.deadLetters() != null) {
+            deadLetterLines.sinkTo(new LineFileSink(files.deadLetters()))
+                    .setParallelism(1).uid("dead-letter-file").name("Write dead letters");
+        } else {
+            deadLetterLines.sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>())
+                    .name("Discard dead letters");
+        }
+        JobExecutionResult result = env.execute("TraceStitch stitch");
+        Map<String, Long> counters = new TreeMap<>();
+        result.getAllAccumulatorResults().forEach((name, value) -> counters.put(name, ((Number) value).longValue()));
+        return counters;
+    }
+
+    static String deadLetterJson(DeadLetter deadLetter) {
+        try {
+            return JSON.writeValueAsString(Map.of("reason", deadLetter.reason(), "raw", deadLetter.raw()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+}

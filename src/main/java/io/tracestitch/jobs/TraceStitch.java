@@ -1,0 +1,107 @@
+package io.tracestitch.jobs;
+
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.config.StitchOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Command line entry point of {@code tracestitch.jar}.
+ *
+ * <pre>
+ * stitch --input &lt;file|dir&gt; [--input …] --output &lt;file&gt; [--dead-letter &lt;file&gt;] [--parallelism N]
+ *        [--gap 30s] [--max-hop-delay 5m] [--out-of-orderness 10s] [--horizon 1h] [--max-spans N]
+ *        [--no-spans]
+ * demo   [--requests N] [--seed S] [--out &lt;dir&gt;]
+ * </pre>
+ */
+public final class TraceStitch {
+
+    private TraceStitch() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        int code = switch (args[0]) {
+            case "stitch" -> stitch(rest);
+            case "demo" -> Demo.run(rest);
+            default -> {
+                usage();
+                yield 2;
+            }
+        };
+        System.exit(code);
+    }
+
+    static int stitch(String[] args) throws Exception {
+        List<Path> inputs = new ArrayList<>();
+        Path output = null;
+        Path deadLetters = null;
+        int parallelism = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        Configuration options = new Configuration();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--input" -> inputs.add(Path.of(value(args, ++i, arg)));
+                case "--output" -> output = Path.of(value(args, ++i, arg));
+                case "--dead-letter" -> deadLetters = Path.of(value(args, ++i, arg));
+                case "--parallelism" -> parallelism = Integer.parseInt(value(args, ++i, arg));
+                case "--no-spans" -> options.set(StitchOptions.INCLUDE_SPANS, false);
+                default -> {
+                    if (!arg.startsWith("--")) {
+                        throw new IllegalArgumentException("unexpected argument " + arg);
+                    }
+                    options.setString(arg.substring(2), value(args, ++i, arg));
+                }
+            }
+        }
+        if (inputs.isEmpty() || output == null) {
+            usage();
+            return 2;
+        }
+        List<Path> files = new ArrayList<>();
+        for (Path input : inputs) {
+            if (Files.isDirectory(input)) {
+                try (Stream<Path> listing = Files.list(input)) {
+                    listing.filter(Files::isRegularFile).sorted().forEach(files::add);
+                }
+            } else if (Files.isReadable(input)) {
+                files.add(input);
+            } else {
+                System.err.println("tracestitch: cannot read input " + input);
+                return 1;
+            }
+        }
+        StitchConfig config = StitchConfig.from(options);
+        long started = System.nanoTime();
+        Map<String, Long> counters = StitchRun.run(new StitchRun.Files(files, output, deadLetters), config, parallelism);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("tracestitch: %d input files, %.1f s, parallelism %d%n", files.size(), seconds, parallelism);
+        counters.forEach((name, value) -> System.out.printf("  %-18s %d%n", name, value));
+        System.out.println("  transactions -> " + output + (deadLetters == null ? "" : ", dead letters -> " + deadLetters));
+        return 0;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: java -jar target/tracestitch.jar stitch --input <file|dir> [--input ...] --output <file>
+                           [--dead-letter <file>] [--parallelism N] [--gap 30s] [--max-hop-delay 5m]
+                           [--out-of-orderness 10s] [--horizon 1h] [--max-spans 10000] [--no-spans]
+                       java -jar target/tracestitch.jar demo [--requests N] [--seed S] [--out <dir>]""");
+    }
+}
