@@ -38,7 +38,9 @@ public final class StitchRun {
         // Every type in the graph has a Flink serializer of its own; a Kryo fallback is a bug.
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         flink.set(PipelineOptions.OBJECT_REUSE, true); // records are immutable or copied before change
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        // Embedded MiniCluster under `java -jar`; the cluster's own environment under `flink run`.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.setParallelism(parallelism);
 
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 files.inputs().stream().map(p -> new org.apache.flink.core.fs.Path(p.toUri())).toArray(
@@ -65,12 +67,14 @@ public final class StitchRun {
 
     static String deadLetterJson(DeadLetter deadLetter) {
         try {
-            return JSON.writeValueAsString(Map.of("reason", deadLetter.reason(), "raw", deadLetter.raw()));
+            Map<String, String> fields = new java.util.LinkedHashMap<>();
+            fields.put("reason", deadLetter.reason());
+            fields.put("raw", deadLetter.raw());
+            return JSON.writeValueAsString(fields);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

@@ -33,6 +33,7 @@ public final class TraceStitch {
         int code = switch (args[0]) {
             case "stitch" -> stitch(rest);
             case "demo" -> Demo.run(rest);
+            case "bench" -> Benchmark.run(rest);
             default -> {
                 usage();
                 yield 2;

@@ -279,12 +279,12 @@ public final class TransactionWriter {
         g.writeEndArray();
     }
 
-    /** NaN (not reported) is written as null. */
+    /** NaN (not reported) is written as null; differences are rounded to microseconds. */
     private static void number(JsonGenerator g, String field, double value) throws IOException {
         if (Double.isNaN(value)) {
             g.writeNullField(field);
         } else {
-            g.writeNumberField(field, value);
+            g.writeNumberField(field, Math.round(value * 1000.0) / 1000.0);
         }
     }
 }

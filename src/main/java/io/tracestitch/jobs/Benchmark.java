@@ -1,0 +1,211 @@
+package io.tracestitch.jobs;
+
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.model.DeadLetter;
+import io.tracestitch.model.LogFact;
+import io.tracestitch.model.Span;
+import io.tracestitch.operators.ParseFunction;
+import io.tracestitch.operators.RecordParser;
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+
+/**
+ * The speed benchmark: on one input file, (a) parsing alone without Flink, (b) the yardstick, a
+ * minimal two-stage keyed Flink pipeline (parse → keyBy trace with a gap timer and one summary per
+ * trace → keyBy message reference pairing publishers with receivers → discard; logs keyed by
+ * request id in the first stage), and (c) the real {@code stitch} end to end with full output.
+ *
+ * <pre>bench --input file [--parallelism 2] [--rounds 3]</pre>
+ */
+public final class Benchmark {
+
+    private Benchmark() {}
+
+    static int run(String[] args) throws Exception {
+        Path input = null;
+        int parallelism = 2;
+        int rounds = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--input" -> input = Path.of(args[++i]);
+                case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path file = input;
+        int p = parallelism;
+        long records;
+        try (var lines = Files.lines(file)) {
+            records = lines.count();
+        }
+        System.out.printf("benchmark: %s, %d records, parallelism %d%n", input, records, parallelism);
+        for (int round = 1; round <= rounds; round++) {
+            double a = seconds(() -> parseOnly(file));
+            double b = seconds(() -> yardstick(file, p));
+            Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
+            double c = seconds(() -> StitchRun.run(new StitchRun.Files(List.of(file), out, null),
+                    StitchConfig.defaults(), p));
+            Files.deleteIfExists(out);
+            System.out.printf("round %d%s: (a) parse %.0f rec/s  (b) yardstick %.0f rec/s  (c) stitch %.0f rec/s"
+                            + "  c/b %.2f%n", round, round == 1 ? " (cold JVM)" : "", records / a, records / b,
+                    records / c, b / c);
+        }
+        return 0;
+    }
+
+    private interface Work {
+        Object run() throws Exception;
+    }
+
+    private static double seconds(Work work) throws Exception {
+        long start = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    static long parseOnly(Path input) throws Exception {
+        RecordParser parser = new RecordParser();
+        long[] count = new long[1];
+        RecordParser.Output out = new RecordParser.Output() {
+            @Override
+            public void span(Span span) {
+                count[0]++;
+            }
+
+            @Override
+            public void log(LogFact log) {
+                count[0]++;
+            }
+
+            @Override
+            public void deadLetter(DeadLetter deadLetter) {}
+
+            @Override
+            public void ignored() {}
+        };
+        try (BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                parser.parse(line, out);
+            }
+        }
+        return count[0];
+    }
+
+    static Object yardstick(Path input, int parallelism) throws Exception {
+        Configuration flink = new Configuration();
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        flink.set(PipelineOptions.OBJECT_REUSE, true);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        DataStream<String> lines = env.fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(),
+                new org.apache.flink.core.fs.Path(input.toUri())).build(), WatermarkStrategy.noWatermarks(), "Input");
+        var parsed = lines.process(new ParseFunction());
+        Duration outOfOrderness = Duration.ofSeconds(10);
+        DataStream<Span> spans = parsed.assignTimestampsAndWatermarks(
+                WatermarkStrategy.<Span>forBoundedOutOfOrderness(outOfOrderness)
+                        .withTimestampAssigner((s, t) -> s.eventTimeMs()));
+        DataStream<LogFact> logs = parsed.getSideOutput(ParseFunction.LOGS).assignTimestampsAndWatermarks(
+                WatermarkStrategy.<LogFact>forBoundedOutOfOrderness(outOfOrderness)
+                        .withTimestampAssigner((l, t) -> l.timestampMs()));
+        DataStream<String[]> references = spans
+                .map(Benchmark::traceAndReferences)
+                .returns(Types.OBJECT_ARRAY(Types.STRING))
+                .union(logs.map(l -> new String[] {l.tenant() + "/" + l.line().requestId()})
+                        .returns(Types.OBJECT_ARRAY(Types.STRING)))
+                .keyBy(k -> k[0])
+                .process(new GapSummary())
+                .returns(Types.OBJECT_ARRAY(Types.STRING));
+        references.keyBy(r -> r[0]).process(new Pairing()).sinkTo(new DiscardingSink<>());
+        return env.execute("TraceStitch yardstick");
+    }
+
+    private static String[] traceAndReferences(Span span) {
+        String[] out = new String[1 + span.messages().length];
+        out[0] = span.tenant() + "/" + span.traceId();
+        for (int i = 0; i < span.messages().length; i++) {
+            out[i + 1] = span.messages()[i].joinKey();
+        }
+        return out;
+    }
+
+    /**
+     * Yardstick stage 1: buffers each key's message references, one event-time gap timer per key,
+     * then one summary per key: its distinct references, each sent on to be paired.
+     */
+    private static final class GapSummary extends KeyedProcessFunction<String, String[], String[]> {
+        private transient ListState<String> buffer;
+        private transient ValueState<Long> timer;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            buffer = getRuntimeContext().getListState(new ListStateDescriptor<>("buffer", Types.STRING));
+            timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
+        }
+
+        @Override
+        public void processElement(String[] in, Context ctx, Collector<String[]> out) throws Exception {
+            for (int i = 1; i < in.length; i++) {
+                buffer.add(in[i]);
+            }
+            long due = ctx.timestamp() + 30_000;
+            Long current = timer.value();
+            if (current == null || due > current) {
+                if (current != null) {
+                    ctx.timerService().deleteEventTimeTimer(current);
+                }
+                ctx.timerService().registerEventTimeTimer(due);
+                timer.update(due);
+            }
+        }
+
+        @Override
+        public void onTimer(long timestamp, OnTimerContext ctx, Collector<String[]> out) throws Exception {
+            java.util.Set<String> references = new java.util.HashSet<>();
+            for (String reference : buffer.get()) {
+                if (references.add(reference)) {
+                    out.collect(new String[] {reference, ctx.getCurrentKey()});
+                }
+            }
+            buffer.clear();
+            timer.clear();
+        }
+    }
+
+    /** Yardstick stage 2: keyed by message reference, pairs the first trace with every later one. */
+    private static final class Pairing extends KeyedProcessFunction<String, String[], String> {
+        private transient ValueState<String> first;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            first = getRuntimeContext().getState(new ValueStateDescriptor<>("first", Types.STRING));
+        }
+
+        @Override
+        public void processElement(String[] in, Context ctx, Collector<String> out) throws Exception {
+            if (first.value() == null) {
+                first.update(in[1]);
+            } else {
+                out.collect(in[0]);
+            }
+        }
+    }
+}
