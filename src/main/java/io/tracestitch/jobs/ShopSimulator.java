@@ -836,11 +836,20 @@ public final class ShopSimulator {
      */
     private static final class Render {
         private static final char[] HEX = "0123456789abcdef".toCharArray();
-        private static final String[] SPAN_FIELDS = {"type", "tenant", "traceId", "spanId", "parentSpanId", "service",
-                "name", "kind", "startMs", "endMs", "status", "requestId", "messages", "links", "attributes"};
+
+        private enum Field {
+            TYPE("type"), TENANT("tenant"), TRACE_ID("traceId"), SPAN_ID("spanId"), PARENT_SPAN_ID("parentSpanId"),
+            SERVICE("service"), NAME("name"), KIND("kind"), START_MS("startMs"), END_MS("endMs"), STATUS("status"),
+            REQUEST_ID("requestId"), MESSAGES("messages"), LINKS("links"), ATTRIBUTES("attributes");
+            final String key;
+            Field(String name) { this.key = '"' + name + "\":"; }
+        }
+
+        private static final Field[] SPAN_FIELDS = Field.values();
         /** Some exporters write producer spans with another key order; parsers must not care. */
-        private static final String[] PRODUCER_FIELDS = {"spanId", "name", "kind", "startMs", "endMs", "status",
-                "messages", "links", "attributes", "type", "tenant", "traceId", "parentSpanId", "service", "requestId"};
+        private static final Field[] PRODUCER_FIELDS = {Field.SPAN_ID, Field.NAME, Field.KIND, Field.START_MS,
+                Field.END_MS, Field.STATUS, Field.MESSAGES, Field.LINKS, Field.ATTRIBUTES, Field.TYPE, Field.TENANT,
+                Field.TRACE_ID, Field.PARENT_SPAN_ID, Field.SERVICE, Field.REQUEST_ID};
 
         private final StringBuilder buf = new StringBuilder(1 << 14);
         /** The ISO seconds part is cached because consecutive lines share it. */
@@ -878,58 +887,50 @@ public final class ShopSimulator {
         String span(Span s) {
             StringBuilder sb = start().append('{');
             boolean first = true;
-            for (String field : s.producerFieldOrder ? PRODUCER_FIELDS : SPAN_FIELDS) {
-                if (field.equals("requestId") && s.requestId == null) continue;
+            for (Field field : s.producerFieldOrder ? PRODUCER_FIELDS : SPAN_FIELDS) {
+                if (field == Field.REQUEST_ID && s.requestId == null) continue;
                 if (!first) sb.append(',');
                 first = false;
-                sb.append('"').append(field).append("\":");
+                sb.append(field.key);
+                // Every value below is generated here and needs no escaping.
                 switch (field) {
-                    case "type" -> sb.append("\"span\"");
-                    case "tenant" -> str(sb, s.tenant);
-                    case "traceId" -> str(sb, s.traceId);
-                    case "spanId" -> str(sb, s.spanId);
-                    case "parentSpanId" -> {
+                    case TYPE -> sb.append("\"span\"");
+                    case TENANT -> quote(sb, s.tenant);
+                    case TRACE_ID -> quote(sb, s.traceId);
+                    case SPAN_ID -> quote(sb, s.spanId);
+                    case PARENT_SPAN_ID -> {
                         if (s.parentSpanId == null) sb.append("null");
-                        else str(sb, s.parentSpanId);
+                        else quote(sb, s.parentSpanId);
                     }
-                    case "service" -> str(sb, s.service);
-                    case "name" -> str(sb, s.name);
-                    case "kind" -> str(sb, s.kind);
-                    case "startMs" -> millis(sb, s.startUs);
-                    case "endMs" -> millis(sb, s.endUs);
-                    case "status" -> sb.append(s.error ? "\"error\"" : "\"ok\"");
-                    case "requestId" -> str(sb, s.requestId);
-                    case "messages" -> {
+                    case SERVICE -> quote(sb, s.service);
+                    case NAME -> quote(sb, s.name);
+                    case KIND -> quote(sb, s.kind);
+                    case START_MS -> millis(sb, s.startUs);
+                    case END_MS -> millis(sb, s.endUs);
+                    case STATUS -> sb.append(s.error ? "\"error\"" : "\"ok\"");
+                    case REQUEST_ID -> quote(sb, s.requestId);
+                    case MESSAGES -> {
                         sb.append('[');
                         for (int i = 0; i < s.messages.size(); i++) {
                             Ref r = s.messages.get(i);
                             if (i > 0) sb.append(',');
-                            sb.append("{\"system\":");
-                            str(sb, r.system);
-                            sb.append(",\"operation\":");
-                            str(sb, r.operation);
-                            sb.append(",\"destination\":");
-                            str(sb, r.destination);
-                            sb.append(",\"id\":");
-                            str(sb, r.id);
-                            sb.append('}');
+                            quote(sb.append("{\"system\":"), r.system);
+                            quote(sb.append(",\"operation\":"), r.operation);
+                            quote(sb.append(",\"destination\":"), r.destination);
+                            quote(sb.append(",\"id\":"), r.id).append('}');
                         }
                         sb.append(']');
                     }
-                    case "links" -> {
+                    case LINKS -> {
                         sb.append('[');
                         for (int i = 0; i < s.links.size(); i++) {
                             if (i > 0) sb.append(',');
-                            sb.append("{\"traceId\":");
-                            str(sb, s.links.get(i).traceId);
-                            sb.append(",\"spanId\":");
-                            str(sb, s.links.get(i).spanId);
-                            sb.append('}');
+                            quote(sb.append("{\"traceId\":"), s.links.get(i).traceId);
+                            quote(sb.append(",\"spanId\":"), s.links.get(i).spanId).append('}');
                         }
                         sb.append(']');
                     }
-                    case "attributes" -> sb.append("{}");
-                    default -> throw new IllegalStateException(field);
+                    case ATTRIBUTES -> sb.append("{}");
                 }
             }
             return sb.append('}').toString();
@@ -937,14 +938,9 @@ public final class ShopSimulator {
 
         String nativeLog(String tenant, String function, LogEvent e) {
             StringBuilder sb = start();
-            sb.append("{\"type\":\"log\",\"tenant\":");
-            str(sb, tenant);
-            sb.append(",\"function\":");
-            str(sb, function);
-            if (e.requestId != null) {
-                sb.append(",\"requestId\":");
-                str(sb, e.requestId);
-            }
+            quote(sb.append("{\"type\":\"log\",\"tenant\":"), tenant);
+            quote(sb.append(",\"function\":"), function);
+            if (e.requestId != null) quote(sb.append(",\"requestId\":"), e.requestId);
             sb.append(",\"timestampMs\":");
             millis(sb, e.timeUs);
             sb.append(",\"message\":");
@@ -954,12 +950,9 @@ public final class ShopSimulator {
 
         String envelope(Envelope e, String[] ids) {
             StringBuilder sb = start();
-            sb.append("{\"messageType\":\"DATA_MESSAGE\",\"owner\":");
-            str(sb, e.tenant);
-            sb.append(",\"logGroup\":");
-            str(sb, "/aws/lambda/" + e.function);
-            sb.append(",\"logStream\":");
-            str(sb, e.environment.logStream);
+            quote(sb.append("{\"messageType\":\"DATA_MESSAGE\",\"owner\":"), e.tenant);
+            sb.append(",\"logGroup\":\"/aws/lambda/").append(e.function).append('"');
+            quote(sb.append(",\"logStream\":"), e.environment.logStream);
             sb.append(",\"subscriptionFilters\":[\"tracestitch\"],\"logEvents\":[");
             for (int i = 0; i < ids.length; i++) {
                 LogEvent ev = e.events.get(i);
@@ -1049,6 +1042,11 @@ public final class ShopSimulator {
             }
             return iso(sb, us).append('\t').append(requestId).append('\t').append(level).append('\t')
                     .append(message).toString();
+        }
+
+        /** Quotes a value generated by the simulator, known to need no escaping. */
+        static StringBuilder quote(StringBuilder sb, String s) {
+            return sb.append('"').append(s).append('"');
         }
 
         static StringBuilder str(StringBuilder sb, String s) {
