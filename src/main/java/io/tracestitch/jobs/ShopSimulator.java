@@ -448,7 +448,8 @@ public final class ShopSimulator {
             Environment env;
             if (pool.isEmpty() || r < COLD_START_RATE + o.snapStartRate()) {
                 start = r < o.snapStartRate() ? Start.RESTORE : Start.COLD;
-                env = new Environment(hex32(), LOG_STREAM_DAY.format(Instant.ofEpochMilli(startUs / MS_US)) + "/[$LATEST]" + hex32());
+                String id = hex32();
+                env = new Environment(id, LOG_STREAM_DAY.format(Instant.ofEpochMilli(startUs / MS_US)) + "/[$LATEST]" + id);
                 pool.add(env);
                 if (pool.size() > MAX_ENVIRONMENTS) pool.remove(0);
             } else {
