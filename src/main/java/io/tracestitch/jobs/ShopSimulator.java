@@ -391,7 +391,7 @@ public final class ShopSimulator {
         private final Map<String, Envelope> envelopes = new LinkedHashMap<>();
         /** Recent SNS/SQS/EventBridge ids per system, for reuse in another account. */
         private final Map<Sys, Deque<Pooled>> messageIds = new HashMap<>();
-        private final Time time = new Time();
+        private final Render render = new Render();
         private long eventSeq;
         private long nowUs;
         private boolean sweepScheduled;
@@ -448,7 +448,8 @@ public final class ShopSimulator {
             Environment env;
             if (pool.isEmpty() || r < COLD_START_RATE + o.snapStartRate()) {
                 start = r < o.snapStartRate() ? Start.RESTORE : Start.COLD;
-                env = new Environment(hex32(), LOG_STREAM_DAY.format(Instant.ofEpochMilli(startUs / MS_US)) + "/[$LATEST]" + hex32());
+                String id = hex32();
+                env = new Environment(id, LOG_STREAM_DAY.format(Instant.ofEpochMilli(startUs / MS_US)) + "/[$LATEST]" + id);
                 pool.add(env);
                 if (pool.size() > MAX_ENVIRONMENTS) pool.remove(0);
             } else {
@@ -632,10 +633,10 @@ public final class ShopSimulator {
                     if (rnd.nextBoolean()) first = s.withMessages(fewer);
                     else second = s.withMessages(fewer);
                 }
-                emit(first.endUs, 500 * MS_US, true, Render.span(first));
-                emit(first.endUs + between(MS_US, 10 * SECOND_US), 500 * MS_US, true, Render.span(second));
+                emit(first.endUs, 500 * MS_US, true, render.span(first));
+                emit(first.endUs + between(MS_US, 10 * SECOND_US), 500 * MS_US, true, render.span(second));
             } else {
-                emit(s.endUs, 500 * MS_US, true, Render.span(s));
+                emit(s.endUs, 500 * MS_US, true, render.span(s));
             }
         }
 
@@ -659,7 +660,7 @@ public final class ShopSimulator {
                         + "\",\"service\":\"payments\",\"name\":\"payments invoke\",\"kind\":\"server\",\"startMs\":1,\"endMs\":2}";
                 case 8 -> "{\"type\":\"span\",\"tenant\":\"" + tenant + "\",\"traceId\":\"" + hex32() + "\",\"spanId\":\""
                         + hex16() + "\",\"startMs\":\"yesterday\",\"endMs\":5}";
-                case 9 -> Render.span(new Span(tenant, "f".repeat(300), hex16(), null, "payments", "payments invoke",
+                case 9 -> render.span(new Span(tenant, "f".repeat(300), hex16(), null, "payments", "payments invoke",
                         "server", nowUs, nowUs + MS_US, false, uuid(), List.of(), List.of(), false));
                 case 10 -> "{\"type\":\"span\",\"tenant\":\"" + tenant + "\",\"traceId\":\"" + hex32() + "\",\"spanId\":\""
                         + hex16() + "\",\"service\":\"s\",\"name\":\"n\",\"kind\":\"server\",\"startMs\":1,\"endMs\":2,\"messages\":\"sns\"}";
@@ -682,39 +683,39 @@ public final class ShopSimulator {
             List<LogEvent> events = new ArrayList<>(8);
 
             if (start == Start.COLD) events.add(new LogEvent(startUs - initUs, null, json
-                    ? Render.initStart(time, startUs - initUs, function, "platform.initStart", "on-demand", "init", "nodejs:20.v33")
+                    ? render.initStart(startUs - initUs, function, "platform.initStart", "on-demand", "init", "nodejs:20.v33")
                     : "INIT_START Runtime Version: nodejs:20.v33\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:" + hex32() + hex32()));
             if (start == Start.RESTORE) events.add(new LogEvent(startUs - restoreUs, null, json
-                    ? Render.initStart(time, startUs - restoreUs, function, "platform.restoreStart", "snap-start", "restore", "java:17.v30")
+                    ? render.initStart(startUs - restoreUs, function, "platform.restoreStart", "snap-start", "restore", "java:17.v30")
                     : "RESTORE_START Runtime Version: java:17.v30\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:" + hex32() + hex32()));
             events.add(new LogEvent(startUs, requestId, json
-                    ? Render.platformStart(time, startUs, requestId)
+                    ? render.platformStart(startUs, requestId)
                     : "START RequestId: " + requestId + " Version: $LATEST"));
-            int appLines = rnd.nextInt(5);
+            int appLines = rnd.nextInt(7);
             for (int i = 0; i < appLines; i++) {
                 long at = startUs + between(0, Math.max(1, durationUs - 1));
                 String msg = APP_MESSAGES[rnd.nextInt(APP_MESSAGES.length)] + " " + rnd.nextInt(100_000);
-                events.add(new LogEvent(at, requestId, Render.appLine(time, json, at, requestId, "INFO", msg)));
+                events.add(new LogEvent(at, requestId, render.appLine(json, at, requestId, "INFO", msg)));
             }
             if (error) events.add(new LogEvent(endUs - 100, requestId,
-                    Render.appLine(time, json, endUs - 100, requestId, "ERROR", "Invoke Error: payment declined")));
+                    render.appLine(json, endUs - 100, requestId, "ERROR", "Invoke Error: payment declined")));
 
             String status = timeout ? "timeout" : error ? "error" : "success";
             long reportUs = endUs + between(200, 1500);
             if (json) {
-                events.add(new LogEvent(endUs, requestId, Render.runtimeDone(time, endUs, requestId, status, durationUs)));
-                events.add(new LogEvent(reportUs, requestId, Render.platformReport(time, reportUs, requestId, status,
+                events.add(new LogEvent(endUs, requestId, render.runtimeDone(endUs, requestId, status, durationUs)));
+                events.add(new LogEvent(reportUs, requestId, render.platformReport(reportUs, requestId, status,
                         durationUs, memorySize(function), maxMemory, initUs, restoreUs)));
             } else {
                 // Older runtimes log "Task timed out" instead of "Status: timeout"; it may trail the REPORT.
                 boolean taskLine = timeout && rnd.nextBoolean();
                 boolean taskLineLast = taskLine && rnd.nextDouble() < 0.3;
-                String taskMessage = time.iso(endUs) + " " + requestId + " Task timed out after 3.00 seconds";
+                String taskMessage = render.taskTimedOut(endUs, requestId);
                 if (taskLine && !taskLineLast) events.add(new LogEvent(endUs, requestId, taskMessage));
                 events.add(new LogEvent(endUs, requestId, "END RequestId: " + requestId));
                 double r = rnd.nextDouble();
                 String sep = r < 0.04 ? " \t" : r < 0.07 ? " " : "\t";
-                String report = Render.textReport(requestId, sep, durationUs, memorySize(function), maxMemory, initUs,
+                String report = render.textReport(requestId, sep, durationUs, memorySize(function), maxMemory, initUs,
                         restoreUs, taskLine ? "success" : status);
                 if (rnd.nextDouble() < 0.05) {
                     report += "\nXRAY TraceId: 1-" + hex32().substring(0, 8) + "-" + hex32().substring(0, 24)
@@ -742,7 +743,7 @@ public final class ShopSimulator {
                 }
             } else {
                 for (LogEvent e : events) {
-                    emit(e.timeUs, 200 * MS_US, false, Render.nativeLog(t.account, function, e));
+                    emit(e.timeUs, 200 * MS_US, false, render.nativeLog(t.account, function, e));
                 }
             }
         }
@@ -767,7 +768,7 @@ public final class ShopSimulator {
             long lastUs = e.events.stream().mapToLong(LogEvent::timeUs).max().orElse(nowUs);
             String[] ids = new String[e.events.size()];
             for (int i = 0; i < ids.length; i++) ids[i] = LOG_EVENT_ID_PREFIX + digits28();
-            emit(lastUs, 1500 * MS_US, false, Render.envelope(e, ids));
+            emit(lastUs, 1500 * MS_US, false, render.envelope(e, ids));
             if (rnd.nextDouble() < CONTROL_MESSAGE_RATE) {
                 emit(lastUs, 1500 * MS_US, false, Render.controlMessage(lastUs / MS_US));
             }
@@ -784,19 +785,32 @@ public final class ShopSimulator {
         }
 
         private String hex16() {
-            return Render.hex(rnd.nextLong(), new StringBuilder(16)).toString();
+            char[] c = new char[16];
+            Render.hex(rnd.nextLong(), c, 0, 16);
+            return new String(c);
         }
 
         private String hex32() {
-            StringBuilder sb = new StringBuilder(32);
-            Render.hex(rnd.nextLong(), sb);
-            return Render.hex(rnd.nextLong(), sb).toString();
+            char[] c = new char[32];
+            Render.hex(rnd.nextLong(), c, 0, 16);
+            Render.hex(rnd.nextLong(), c, 16, 16);
+            return new String(c);
         }
 
         private String uuid() {
-            String h = hex32();
-            return h.substring(0, 8) + '-' + h.substring(8, 12) + '-' + h.substring(12, 16) + '-'
-                    + h.substring(16, 20) + '-' + h.substring(20);
+            char[] c = new char[36];
+            long hi = rnd.nextLong();
+            long lo = rnd.nextLong();
+            Render.hex(hi >>> 32, c, 0, 8);
+            c[8] = '-';
+            Render.hex(hi >>> 16, c, 9, 4);
+            c[13] = '-';
+            Render.hex(hi, c, 14, 4);
+            c[18] = '-';
+            Render.hex(lo >>> 48, c, 19, 4);
+            c[23] = '-';
+            Render.hex(lo, c, 24, 12);
+            return new String(c);
         }
 
         private String digits28() {
@@ -817,16 +831,42 @@ public final class ShopSimulator {
         }
     }
 
-    /** Formats ISO-8601 times; the seconds part is cached because consecutive lines share it. */
-    private static final class Time {
+    /**
+     * Hand-written JSON rendering into one reused buffer: several times faster than a generic writer,
+     * and every field is known. One instance per world, so it is never shared between threads.
+     */
+    private static final class Render {
+        private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+        private enum Field {
+            TYPE("type"), TENANT("tenant"), TRACE_ID("traceId"), SPAN_ID("spanId"), PARENT_SPAN_ID("parentSpanId"),
+            SERVICE("service"), NAME("name"), KIND("kind"), START_MS("startMs"), END_MS("endMs"), STATUS("status"),
+            REQUEST_ID("requestId"), MESSAGES("messages"), LINKS("links"), ATTRIBUTES("attributes");
+            final String key;
+            Field(String name) { this.key = '"' + name + "\":"; }
+        }
+
+        private static final Field[] SPAN_FIELDS = Field.values();
+        /** Some exporters write producer spans with another key order; parsers must not care. */
+        private static final Field[] PRODUCER_FIELDS = {Field.SPAN_ID, Field.NAME, Field.KIND, Field.START_MS,
+                Field.END_MS, Field.STATUS, Field.MESSAGES, Field.LINKS, Field.ATTRIBUTES, Field.TYPE, Field.TENANT,
+                Field.TRACE_ID, Field.PARENT_SPAN_ID, Field.SERVICE, Field.REQUEST_ID};
+
+        private final StringBuilder buf = new StringBuilder(1 << 14);
+        /** The ISO seconds part is cached because consecutive lines share it. */
         private long second = Long.MIN_VALUE;
         private String prefix;
 
-        String iso(long us) {
-            return append(new StringBuilder(24), us).toString();
+        private StringBuilder start() {
+            buf.setLength(0);
+            return buf;
         }
 
-        StringBuilder append(StringBuilder sb, long us) {
+        String taskTimedOut(long us, String requestId) {
+            return iso(start(), us).append(' ').append(requestId).append(" Task timed out after 3.00 seconds").toString();
+        }
+
+        StringBuilder iso(StringBuilder sb, long us) {
             long ms = Math.floorDiv(us, MS_US);
             long sec = Math.floorDiv(ms, 1000);
             if (sec != second) {
@@ -839,92 +879,69 @@ public final class ShopSimulator {
             if (frac < 10) sb.append('0');
             return sb.append(frac).append('Z');
         }
-    }
 
-    /** Hand-written JSON rendering: several times faster than a generic writer, and every field is known. */
-    private static final class Render {
-        private static final char[] HEX = "0123456789abcdef".toCharArray();
-        private static final String[] SPAN_FIELDS = {"type", "tenant", "traceId", "spanId", "parentSpanId", "service",
-                "name", "kind", "startMs", "endMs", "status", "requestId", "messages", "links", "attributes"};
-        /** Some exporters write producer spans with another key order; parsers must not care. */
-        private static final String[] PRODUCER_FIELDS = {"spanId", "name", "kind", "startMs", "endMs", "status",
-                "messages", "links", "attributes", "type", "tenant", "traceId", "parentSpanId", "service", "requestId"};
-
-        static StringBuilder hex(long v, StringBuilder sb) {
-            for (int shift = 60; shift >= 0; shift -= 4) sb.append(HEX[(int) (v >>> shift) & 0xF]);
-            return sb;
+        /** Writes the low {@code digits} hex digits of v into c at off. */
+        static void hex(long v, char[] c, int off, int digits) {
+            for (int i = off + digits - 1; i >= off; i--, v >>>= 4) c[i] = HEX[(int) v & 0xF];
         }
 
-        static String span(Span s) {
-            StringBuilder sb = new StringBuilder(384).append('{');
+        String span(Span s) {
+            StringBuilder sb = start().append('{');
             boolean first = true;
-            for (String field : s.producerFieldOrder ? PRODUCER_FIELDS : SPAN_FIELDS) {
-                if (field.equals("requestId") && s.requestId == null) continue;
+            for (Field field : s.producerFieldOrder ? PRODUCER_FIELDS : SPAN_FIELDS) {
+                if (field == Field.REQUEST_ID && s.requestId == null) continue;
                 if (!first) sb.append(',');
                 first = false;
-                sb.append('"').append(field).append("\":");
+                sb.append(field.key);
+                // Every value below is generated here and needs no escaping.
                 switch (field) {
-                    case "type" -> sb.append("\"span\"");
-                    case "tenant" -> str(sb, s.tenant);
-                    case "traceId" -> str(sb, s.traceId);
-                    case "spanId" -> str(sb, s.spanId);
-                    case "parentSpanId" -> {
+                    case TYPE -> sb.append("\"span\"");
+                    case TENANT -> quote(sb, s.tenant);
+                    case TRACE_ID -> quote(sb, s.traceId);
+                    case SPAN_ID -> quote(sb, s.spanId);
+                    case PARENT_SPAN_ID -> {
                         if (s.parentSpanId == null) sb.append("null");
-                        else str(sb, s.parentSpanId);
+                        else quote(sb, s.parentSpanId);
                     }
-                    case "service" -> str(sb, s.service);
-                    case "name" -> str(sb, s.name);
-                    case "kind" -> str(sb, s.kind);
-                    case "startMs" -> millis(sb, s.startUs);
-                    case "endMs" -> millis(sb, s.endUs);
-                    case "status" -> sb.append(s.error ? "\"error\"" : "\"ok\"");
-                    case "requestId" -> str(sb, s.requestId);
-                    case "messages" -> {
+                    case SERVICE -> quote(sb, s.service);
+                    case NAME -> quote(sb, s.name);
+                    case KIND -> quote(sb, s.kind);
+                    case START_MS -> millis(sb, s.startUs);
+                    case END_MS -> millis(sb, s.endUs);
+                    case STATUS -> sb.append(s.error ? "\"error\"" : "\"ok\"");
+                    case REQUEST_ID -> quote(sb, s.requestId);
+                    case MESSAGES -> {
                         sb.append('[');
                         for (int i = 0; i < s.messages.size(); i++) {
                             Ref r = s.messages.get(i);
                             if (i > 0) sb.append(',');
-                            sb.append("{\"system\":");
-                            str(sb, r.system);
-                            sb.append(",\"operation\":");
-                            str(sb, r.operation);
-                            sb.append(",\"destination\":");
-                            str(sb, r.destination);
-                            sb.append(",\"id\":");
-                            str(sb, r.id);
-                            sb.append('}');
+                            quote(sb.append("{\"system\":"), r.system);
+                            quote(sb.append(",\"operation\":"), r.operation);
+                            quote(sb.append(",\"destination\":"), r.destination);
+                            quote(sb.append(",\"id\":"), r.id).append('}');
                         }
                         sb.append(']');
                     }
-                    case "links" -> {
+                    case LINKS -> {
                         sb.append('[');
                         for (int i = 0; i < s.links.size(); i++) {
                             if (i > 0) sb.append(',');
-                            sb.append("{\"traceId\":");
-                            str(sb, s.links.get(i).traceId);
-                            sb.append(",\"spanId\":");
-                            str(sb, s.links.get(i).spanId);
-                            sb.append('}');
+                            quote(sb.append("{\"traceId\":"), s.links.get(i).traceId);
+                            quote(sb.append(",\"spanId\":"), s.links.get(i).spanId).append('}');
                         }
                         sb.append(']');
                     }
-                    case "attributes" -> sb.append("{}");
-                    default -> throw new IllegalStateException(field);
+                    case ATTRIBUTES -> sb.append("{}");
                 }
             }
             return sb.append('}').toString();
         }
 
-        static String nativeLog(String tenant, String function, LogEvent e) {
-            StringBuilder sb = new StringBuilder(96 + e.message.length() * 9 / 8);
-            sb.append("{\"type\":\"log\",\"tenant\":");
-            str(sb, tenant);
-            sb.append(",\"function\":");
-            str(sb, function);
-            if (e.requestId != null) {
-                sb.append(",\"requestId\":");
-                str(sb, e.requestId);
-            }
+        String nativeLog(String tenant, String function, LogEvent e) {
+            StringBuilder sb = start();
+            quote(sb.append("{\"type\":\"log\",\"tenant\":"), tenant);
+            quote(sb.append(",\"function\":"), function);
+            if (e.requestId != null) quote(sb.append(",\"requestId\":"), e.requestId);
             sb.append(",\"timestampMs\":");
             millis(sb, e.timeUs);
             sb.append(",\"message\":");
@@ -932,21 +949,18 @@ public final class ShopSimulator {
             return sb.append('}').toString();
         }
 
-        static String envelope(Envelope e, String[] ids) {
-            StringBuilder sb = new StringBuilder(256 + 200 * e.events.size());
-            sb.append("{\"messageType\":\"DATA_MESSAGE\",\"owner\":");
-            str(sb, e.tenant);
-            sb.append(",\"logGroup\":");
-            str(sb, "/aws/lambda/" + e.function);
-            sb.append(",\"logStream\":");
-            str(sb, e.environment.logStream);
+        String envelope(Envelope e, String[] ids) {
+            StringBuilder sb = start();
+            quote(sb.append("{\"messageType\":\"DATA_MESSAGE\",\"owner\":"), e.tenant);
+            sb.append(",\"logGroup\":\"/aws/lambda/").append(e.function).append('"');
+            quote(sb.append(",\"logStream\":"), e.environment.logStream);
             sb.append(",\"subscriptionFilters\":[\"tracestitch\"],\"logEvents\":[");
             for (int i = 0; i < ids.length; i++) {
                 LogEvent ev = e.events.get(i);
                 if (i > 0) sb.append(',');
                 sb.append("{\"id\":\"").append(ids[i]).append("\",\"timestamp\":").append(Math.floorDiv(ev.timeUs, MS_US));
                 sb.append(",\"message\":");
-                str(sb, ev.message + "\n");
+                escape(sb.append('"'), ev.message).append("\\n\"");
                 sb.append('}');
             }
             return sb.append("]}").toString();
@@ -958,9 +972,9 @@ public final class ShopSimulator {
                     + ",\"message\":\"CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.\"}]}";
         }
 
-        static String textReport(String requestId, String sep, long durationUs, int memory, int maxMemory,
+        String textReport(String requestId, String sep, long durationUs, int memory, int maxMemory,
                                  long initUs, long restoreUs, String status) {
-            StringBuilder sb = new StringBuilder(200).append("REPORT RequestId: ").append(requestId)
+            StringBuilder sb = start().append("REPORT RequestId: ").append(requestId)
                     .append(sep.equals(" ") ? " " : "\t").append("Duration: ");
             fixed2(sb, durationUs).append(" ms").append(sep)
                     .append("Billed Duration: ").append(ceilMs(durationUs)).append(" ms").append(sep)
@@ -978,10 +992,10 @@ public final class ShopSimulator {
             return sb.toString();
         }
 
-        static String initStart(Time time, long us, String function, String type, String initType, String phase,
+        String initStart(long us, String function, String type, String initType, String phase,
                                 String runtime) {
-            StringBuilder sb = new StringBuilder(200).append("{\"time\":\"");
-            time.append(sb, us).append("\",\"type\":\"").append(type)
+            StringBuilder sb = start().append("{\"time\":\"");
+            iso(sb, us).append("\",\"type\":\"").append(type)
                     .append("\",\"record\":{\"initializationType\":\"").append(initType)
                     .append("\",\"phase\":\"").append(phase).append("\",\"runtimeVersion\":\"")
                     .append(runtime).append("\",\"functionName\":\"").append(function)
@@ -989,26 +1003,26 @@ public final class ShopSimulator {
             return sb.toString();
         }
 
-        static String platformStart(Time time, long us, String requestId) {
-            StringBuilder sb = new StringBuilder(128).append("{\"time\":\"");
-            time.append(sb, us).append("\",\"type\":\"platform.start\",\"record\":{\"requestId\":\"").append(requestId)
+        String platformStart(long us, String requestId) {
+            StringBuilder sb = start().append("{\"time\":\"");
+            iso(sb, us).append("\",\"type\":\"platform.start\",\"record\":{\"requestId\":\"").append(requestId)
                     .append("\",\"version\":\"$LATEST\"}}");
             return sb.toString();
         }
 
-        static String runtimeDone(Time time, long us, String requestId, String status, long durationUs) {
-            StringBuilder sb = new StringBuilder(200).append("{\"time\":\"");
-            time.append(sb, us).append("\",\"type\":\"platform.runtimeDone\",\"record\":{\"requestId\":\"").append(requestId)
+        String runtimeDone(long us, String requestId, String status, long durationUs) {
+            StringBuilder sb = start().append("{\"time\":\"");
+            iso(sb, us).append("\",\"type\":\"platform.runtimeDone\",\"record\":{\"requestId\":\"").append(requestId)
                     .append("\",\"status\":\"").append(status).append('"');
             if (status.equals("error")) sb.append(",\"errorType\":\"Runtime.ExitError\"");
             fixed2(sb.append(",\"metrics\":{\"durationMs\":"), durationUs).append(",\"producedBytes\":0}}}");
             return sb.toString();
         }
 
-        static String platformReport(Time time, long us, String requestId, String status, long durationUs, int memory,
+        String platformReport(long us, String requestId, String status, long durationUs, int memory,
                                      int maxMemory, long initUs, long restoreUs) {
-            StringBuilder sb = new StringBuilder(256).append("{\"time\":\"");
-            time.append(sb, us).append("\",\"type\":\"platform.report\",\"record\":{\"requestId\":\"").append(requestId)
+            StringBuilder sb = start().append("{\"time\":\"");
+            iso(sb, us).append("\",\"type\":\"platform.report\",\"record\":{\"requestId\":\"").append(requestId)
                     .append("\",\"metrics\":{\"durationMs\":");
             fixed2(sb, durationUs).append(",\"billedDurationMs\":").append(ceilMs(durationUs))
                     .append(",\"memorySizeMB\":").append(memory).append(",\"maxMemoryUsedMB\":").append(maxMemory);
@@ -1019,35 +1033,45 @@ public final class ShopSimulator {
             return sb.append("}}").toString();
         }
 
-        static String appLine(Time time, boolean json, long us, String requestId, String level, String message) {
-            StringBuilder sb = new StringBuilder(160);
+        String appLine(boolean json, long us, String requestId, String level, String message) {
+            StringBuilder sb = start();
             if (json) {
                 sb.append("{\"timestamp\":\"");
-                time.append(sb, us).append("\",\"level\":\"").append(level).append("\",\"requestId\":\"").append(requestId)
+                iso(sb, us).append("\",\"level\":\"").append(level).append("\",\"requestId\":\"").append(requestId)
                         .append("\",\"message\":");
                 return str(sb, message).append('}').toString();
             }
-            return time.append(sb, us).append('\t').append(requestId).append('\t').append(level).append('\t')
+            return iso(sb, us).append('\t').append(requestId).append('\t').append(level).append('\t')
                     .append(message).toString();
         }
 
+        /** Quotes a value generated by the simulator, known to need no escaping. */
+        static StringBuilder quote(StringBuilder sb, String s) {
+            return sb.append('"').append(s).append('"');
+        }
+
         static StringBuilder str(StringBuilder sb, String s) {
-            sb.append('"');
+            return escape(sb.append('"'), s).append('"');
+        }
+
+        /** JSON string escaping; runs of plain characters are copied in bulk. */
+        static StringBuilder escape(StringBuilder sb, String s) {
+            int run = 0;
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
+                if (c >= 0x20 && c != '"' && c != '\\') continue;
+                sb.append(s, run, i);
+                run = i + 1;
                 switch (c) {
                     case '"' -> sb.append("\\\"");
                     case '\\' -> sb.append("\\\\");
                     case '\n' -> sb.append("\\n");
                     case '\t' -> sb.append("\\t");
                     case '\r' -> sb.append("\\r");
-                    default -> {
-                        if (c < 0x20) sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                        else sb.append(c);
-                    }
+                    default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
                 }
             }
-            return sb.append('"');
+            return sb.append(s, run, s.length());
         }
 
         /** Epoch milliseconds with up to three decimals, never in exponent notation. */
