@@ -1,18 +1,18 @@
 package io.tracestitch.jobs;
 
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
- * Writes lines to one local file (run it at parallelism 1). Meant for the embedded runs of
+ * Writes UTF-8 lines to one local file (run it at parallelism 1). Meant for the embedded runs of
  * {@code stitch} and {@code demo}; endless streams go to Kafka or Kinesis instead.
  */
-final class LineFileSink implements Sink<String> {
+final class LineFileSink implements Sink<byte[]> {
 
     private final String path;
 
@@ -22,11 +22,11 @@ final class LineFileSink implements Sink<String> {
 
     @Override
     @SuppressWarnings("deprecation") // the InitContext variant is the one Flink 1.20 requires
-    public SinkWriter<String> createWriter(InitContext context) throws IOException {
-        BufferedWriter out = Files.newBufferedWriter(Path.of(path), StandardCharsets.UTF_8);
+    public SinkWriter<byte[]> createWriter(InitContext context) throws IOException {
+        OutputStream out = new BufferedOutputStream(Files.newOutputStream(Path.of(path)), 1 << 16);
         return new SinkWriter<>() {
             @Override
-            public void write(String line, Context context) throws IOException {
+            public void write(byte[] line, Context context) throws IOException {
                 out.write(line);
                 out.write('\n');
             }

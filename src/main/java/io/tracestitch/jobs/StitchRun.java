@@ -51,7 +51,7 @@ public final class StitchRun {
         StitchingPipeline.Outputs out = StitchingPipeline.build(lines, config);
         out.transactions().sinkTo(new LineFileSink(files.transactions()))
                 .setParallelism(1).uid("transactions-file").name("Write transactions");
-        DataStream<String> deadLetterLines = out.deadLetters().map(StitchRun::deadLetterJson).name("Dead letter JSON");
+        DataStream<byte[]> deadLetterLines = out.deadLetters().map(StitchRun::deadLetterJson).name("Dead letter JSON");
         if (files.deadLetters() != null) {
             deadLetterLines.sinkTo(new LineFileSink(files.deadLetters()))
                     .setParallelism(1).uid("dead-letter-file").name("Write dead letters");
@@ -65,12 +65,12 @@ public final class StitchRun {
         return counters;
     }
 
-    static String deadLetterJson(DeadLetter deadLetter) {
+    static byte[] deadLetterJson(DeadLetter deadLetter) {
         try {
             Map<String, String> fields = new java.util.LinkedHashMap<>();
             fields.put("reason", deadLetter.reason());
             fields.put("raw", deadLetter.raw());
-            return JSON.writeValueAsString(fields);
+            return JSON.writeValueAsBytes(fields);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

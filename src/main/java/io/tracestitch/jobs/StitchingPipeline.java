@@ -23,12 +23,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The stitching graph, from input lines to transaction revisions (JSON lines) and dead letters.
+ * The stitching graph, from input lines to transaction revisions (UTF-8 JSON lines) and dead letters.
  * Sources and sinks are attached by the caller. Keys per stage: see the README's design section.
  */
 public final class StitchingPipeline {
 
-    public record Outputs(DataStream<String> transactions, DataStream<DeadLetter> deadLetters) {}
+    public record Outputs(DataStream<byte[]> transactions, DataStream<DeadLetter> deadLetters) {}
 
     private StitchingPipeline() {}
 
@@ -71,7 +71,7 @@ public final class StitchingPipeline {
                 .keyBy(ContentInput::key)
                 .process(new ContentStore(config)).uid(OperatorIds.STORE_CONTENT).name("Store trace content");
 
-        DataStream<String> transactions = plans.union(memberContent)
+        DataStream<byte[]> transactions = plans.union(memberContent)
                 .keyBy(AssemblyInput::key)
                 .process(new TransactionAssembler(config))
                 .uid(OperatorIds.ASSEMBLE_TRANSACTIONS).name("Assemble transactions");

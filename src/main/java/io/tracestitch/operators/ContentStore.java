@@ -6,6 +6,7 @@ import io.tracestitch.model.ContentInput;
 import io.tracestitch.model.Invocation;
 import io.tracestitch.model.MemberContent;
 import io.tracestitch.model.Span;
+import io.tracestitch.model.TraceDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,15 +19,15 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by {@code (tenant, traceId)}: the one place a closed trace's spans (deduplicated, copies
- * unioned) and its invocations live. Sends them to the assembler whenever the resolver asks for a
+ * Keyed by {@code (tenant, traceId)}: the one place a closed trace's content (its digest: spans
+ * rendered once, duplicates unioned) and its invocations live. Sends them to the assembler whenever the resolver asks for a
  * revision, once its watermark has passed the request's fence.
  */
 public final class ContentStore extends KeyedProcessFunction<String, ContentInput, AssemblyInput> {
 
-    /** Mutable Flink POJO: a trace's content. */
+    /** Mutable Flink POJO: a trace's content; {@code digest} is null until its spans close. */
     public static class TraceContent {
-        public Span[] spans = new Span[0];
+        public TraceDigest digest;
         public Invocation[] invocations = new Invocation[0];
     }
 
@@ -63,7 +64,7 @@ public final class ContentStore extends KeyedProcessFunction<String, ContentInpu
         if (input.invocation() != null) {
             c.invocations = withInvocation(c.invocations, input.invocation());
         } else {
-            c.spans = SpanUnion.merge(c.spans, Arrays.asList(input.spans()));
+            c.digest = c.digest == null ? input.digest() : TraceDigests.merge(c.digest, input.digest());
         }
         content.update(c);
     }
@@ -93,12 +94,13 @@ public final class ContentStore extends KeyedProcessFunction<String, ContentInpu
             }
             if (c == null) {
                 c = content.value();
-                if (c == null) {
+                if (c == null || c.digest == null) {
                     c = new TraceContent();
+                    c.digest = TraceDigests.of(request.traceId(), new Span[0]);
                 }
             }
             out.collect(new AssemblyInput(null, new MemberContent(request.tenant(), request.txnId(),
-                    request.revision(), request.traceId(), c.spans, c.invocations)));
+                    request.revision(), c.digest, c.invocations)));
         }
         requests.update(waiting);
     }

@@ -3,7 +3,6 @@ package io.tracestitch.operators;
 import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,10 +42,5 @@ public final class SpanUnion {
     private static boolean sameRefs(Span a, Span b) {
         return java.util.Arrays.equals(a.messages(), b.messages()) && java.util.Arrays.equals(a.links(), b.links())
                 && a.error() == b.error() && java.util.Objects.equals(a.requestId(), b.requestId());
-    }
-
-    /** The distinct values of a list, in first-seen order. */
-    static <T> List<T> distinct(List<T> values) {
-        return new ArrayList<>(new LinkedHashSet<>(values));
     }
 }

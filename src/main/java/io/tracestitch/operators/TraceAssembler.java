@@ -137,7 +137,7 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
                 ctx.output(REQUESTS, new RequestFact(tenant, span.requestId(), traceId, span.service()));
             }
         }
-        out.collect(ContentInput.spans(tenant, traceId, closed.toArray(new Span[0])));
+        out.collect(ContentInput.spans(tenant, TraceDigests.of(traceId, SpanUnion.merge(new Span[0], closed))));
         ctx.output(TRACES, ResolverInput.trace(tenant, traceId, lastEventMs, links.toArray(new String[0])));
     }
 

@@ -15,10 +15,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by {@code (tenant, transactionId)}: waits for a plan and its members' content, then writes
- * the revision as one JSON line. Content of an older revision than the newest plan is dropped;
+ * the revision as one JSON line (UTF-8). Content of an older revision than the newest plan is dropped;
  * content may arrive before its plan. State between revisions: the last written revision number.
  */
-public final class TransactionAssembler extends KeyedProcessFunction<String, AssemblyInput, String> {
+public final class TransactionAssembler extends KeyedProcessFunction<String, AssemblyInput, byte[]> {
 
     /** Mutable Flink POJO: one revision being assembled. */
     public static class Assembly {
@@ -48,7 +48,7 @@ public final class TransactionAssembler extends KeyedProcessFunction<String, Ass
     }
 
     @Override
-    public void processElement(AssemblyInput input, Context ctx, Collector<String> out) throws Exception {
+    public void processElement(AssemblyInput input, Context ctx, Collector<byte[]> out) throws Exception {
         Assembly a = assembly.value();
         if (a == null) {
             a = new Assembly();

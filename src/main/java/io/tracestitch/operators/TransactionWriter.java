@@ -6,12 +6,10 @@ import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.Destinations;
 import io.tracestitch.model.Invocation;
 import io.tracestitch.model.MemberContent;
-import io.tracestitch.model.MessageRef;
-import io.tracestitch.model.Span;
-import io.tracestitch.model.SpanLink;
+import io.tracestitch.model.TraceDigest;
 import io.tracestitch.model.TransactionPlan;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,15 +19,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes one transaction revision as a JSON line: its traces, spans, invocations and the graph of
- * functions and the topics, queues, streams and buses between them. Every collection is sorted, so
+ * Writes one transaction revision as a JSON line (UTF-8): its traces, spans, invocations and the
+ * graph of functions and the topics, queues, streams and buses between them. Members' spans were
+ * rendered once when their trace closed; here they are only copied. Every collection is sorted, so
  * the same transaction always gives the same line.
  */
 public final class TransactionWriter {
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final Comparator<Span> SPAN_ORDER =
-            Comparator.comparingDouble(Span::startMs).thenComparing(Span::traceId).thenComparing(Span::spanId);
+    private static final Comparator<TraceDigest> TRACE_ORDER =
+            Comparator.comparingDouble(TraceDigest::startMs).thenComparing(TraceDigest::traceId);
 
     private final StitchConfig config;
 
@@ -37,34 +36,50 @@ public final class TransactionWriter {
         this.config = config;
     }
 
-    public String write(TransactionPlan plan, List<MemberContent> members) {
-        List<Span> spans = new ArrayList<>();
+    public byte[] write(TransactionPlan plan, List<MemberContent> members) {
+        List<TraceDigest> traces = new ArrayList<>(members.size());
         Map<String, Invocation> invocations = new TreeMap<>();
-        List<String> traceIds = new ArrayList<>();
         for (MemberContent member : members) {
-            traceIds.add(member.traceId());
-            spans.addAll(List.of(member.spans()));
+            traces.add(member.digest());
             for (Invocation invocation : member.invocations()) {
                 invocations.merge(invocation.requestId(), invocation, Invocation::merge);
             }
         }
+        traces.sort(TRACE_ORDER);
+        int spanCount = 0;
+        int errors = 0;
+        double start = Double.POSITIVE_INFINITY;
+        double end = Double.NEGATIVE_INFINITY;
+        List<String> traceIds = new ArrayList<>(traces.size());
+        for (TraceDigest trace : traces) {
+            traceIds.add(trace.traceId());
+            spanCount += trace.spanCount();
+            errors += trace.errorSpans();
+            if (trace.spanCount() > 0) {
+                start = Math.min(start, trace.startMs());
+                end = Math.max(end, trace.endMs());
+            }
+        }
         traceIds.sort(null);
-        spans.sort(SPAN_ORDER);
-        StringWriter text = new StringWriter(256 + spans.size() * 360);
-        try (JsonGenerator g = JSON.createGenerator(text)) {
+        for (Invocation invocation : invocations.values()) {
+            errors += invocation.timedOut() || "error".equals(invocation.status()) ? 1 : 0;
+        }
+        if (spanCount == 0) {
+            start = end = Double.NaN;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (config.includeSpans() ? totalJson(traces) : 0));
+        try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("transactionId", plan.transactionId());
             g.writeStringField("tenant", plan.tenant());
             g.writeNumberField("revision", plan.revision());
             stringArray(g, "supersedes", List.of(plan.supersedes()));
             stringArray(g, "traceIds", traceIds);
-            g.writeNumberField("spanCount", spans.size());
-            double start = spans.stream().mapToDouble(Span::startMs).min().orElse(Double.NaN);
-            double end = spans.stream().mapToDouble(Span::endMs).max().orElse(Double.NaN);
+            g.writeNumberField("spanCount", spanCount);
             number(g, "startMs", start);
             number(g, "endMs", end);
             number(g, "durationMs", end - start);
-            g.writeNumberField("errorCount", errorCount(spans, invocations.values()));
+            g.writeNumberField("errorCount", errors);
             stringArray(g, "upstreamTransactions", List.of(plan.upstreamTransactions()));
             unmatched(g, plan.unmatched());
             g.writeArrayFieldStart("invocations");
@@ -72,35 +87,143 @@ public final class TransactionWriter {
                 invocation(g, invocation);
             }
             g.writeEndArray();
-            graph(g, spans);
-            boolean truncated = spans.size() > config.maxSpansPerTransaction();
-            g.writeBooleanField("truncated", truncated);
+            graph(g, traces);
+            g.writeBooleanField("truncated", spanCount > config.maxSpansPerTransaction());
             if (config.includeSpans()) {
                 g.writeArrayFieldStart("spans");
-                int limit = Math.min(spans.size(), config.maxSpansPerTransaction());
-                for (int i = 0; i < limit; i++) {
-                    span(g, spans.get(i));
-                }
+                g.flush();
+                writeSpans(out, traces, config.maxSpansPerTransaction());
+                // The generator still thinks the array is empty; the raw comma-free end keeps it valid.
                 g.writeEndArray();
             }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return text.toString();
+        return out.toByteArray();
     }
 
-    /** Failed spans, plus invocations that timed out or failed. */
-    private static int errorCount(List<Span> spans, Iterable<Invocation> invocations) {
-        int errors = 0;
-        for (Span span : spans) {
-            errors += span.error() ? 1 : 0;
+    private static int totalJson(List<TraceDigest> traces) {
+        int total = 0;
+        for (TraceDigest trace : traces) {
+            total += trace.spansJson().length + trace.spanCount();
         }
-        for (Invocation invocation : invocations) {
-            errors += invocation.timedOut() || "error".equals(invocation.status()) ? 1 : 0;
-        }
-        return errors;
+        return total;
     }
+
+    /** Copies the rendered spans, comma-separated, stopping after {@code limit} (truncation). */
+    private static void writeSpans(ByteArrayOutputStream out, List<TraceDigest> traces, int limit) {
+        int written = 0;
+        for (TraceDigest trace : traces) {
+            int from = 0;
+            for (int end : trace.spanEnds()) {
+                if (written == limit) {
+                    return;
+                }
+                if (written++ > 0) {
+                    out.write(',');
+                }
+                out.write(trace.spansJson(), from, end - from);
+                from = end;
+            }
+        }
+    }
+
+
+    /**
+     * Nodes: functions (span services) and messaging resources. Edges: calls between functions
+     * (a span whose parent belongs to another service), publish and consume edges between functions
+     * and resources, and one hop edge per message delivered inside the transaction, with its delay
+     * from the end of the publishing span to the start of the receiving one.
+     */
+    private static void graph(JsonGenerator g, List<TraceDigest> traces) throws IOException {
+        TreeMap<String, Boolean> nodes = new TreeMap<>();
+        TreeMap<String, Integer> counted = new TreeMap<>();
+        Map<String, List<Object[]>> publishers = new HashMap<>();
+        for (TraceDigest trace : traces) {
+            for (String service : trace.services()) {
+                nodes.put("function:" + service, true);
+            }
+            for (String resource : trace.resources()) {
+                nodes.put(resource, false);
+            }
+            for (int i = 0; i < trace.edgeKeys().length; i++) {
+                counted.merge(trace.edgeKeys()[i], trace.edgeCounts()[i], Integer::sum);
+            }
+            for (TraceDigest.HopEnd publish : trace.publishes()) {
+                publishers.computeIfAbsent(publish.joinKey(), k -> new ArrayList<>()).add(new Object[] {trace, publish});
+            }
+        }
+        g.writeArrayFieldStart("nodes");
+        for (Map.Entry<String, Boolean> node : nodes.entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("id", node.getKey());
+            int colon = node.getKey().indexOf(':');
+            String prefix = node.getKey().substring(0, colon);
+            g.writeStringField("type", node.getValue() ? "function" : resourceType(prefix));
+            g.writeStringField("name", node.getKey().substring(colon + 1));
+            if (!node.getValue()) {
+                g.writeStringField("system", prefix);
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+
+        List<String[]> hops = new ArrayList<>();
+        for (TraceDigest consumer : traces) {
+            for (TraceDigest.HopEnd receive : consumer.receives()) {
+                for (Object[] p : publishers.getOrDefault(receive.joinKey(), List.of())) {
+                    TraceDigest producer = (TraceDigest) p[0];
+                    TraceDigest.HopEnd publish = (TraceDigest.HopEnd) p[1];
+                    if (producer == consumer && publish.span() == receive.span()) {
+                        continue;
+                    }
+                    String resource = consumer.resources()[receive.resource()];
+                    String[] key = receive.joinKey().split(String.valueOf(Destinations.KEY_SEPARATOR), -1);
+                    hops.add(new String[] {"function:" + producer.services()[publish.service()],
+                            "function:" + consumer.services()[receive.service()], resource, key[1],
+                            key[key.length - 1], Double.toString(receive.timeMs() - publish.timeMs()),
+                            producer.traceId(), consumer.traceId()});
+                }
+            }
+        }
+        hops.sort(Comparator.comparing((String[] h) -> h[4]).thenComparing(h -> h[6]).thenComparing(h -> h[7]));
+        g.writeArrayFieldStart("edges");
+        for (Map.Entry<String, Integer> edge : counted.entrySet()) {
+            String[] parts = edge.getKey().split("\u0000");
+            g.writeStartObject();
+            g.writeStringField("type", parts[0]);
+            g.writeStringField("from", parts[1]);
+            g.writeStringField("to", parts[2]);
+            g.writeNumberField("count", edge.getValue());
+            g.writeEndObject();
+        }
+        for (String[] hop : hops) {
+            g.writeStartObject();
+            g.writeStringField("type", "hop");
+            g.writeStringField("from", hop[0]);
+            g.writeStringField("to", hop[1]);
+            g.writeStringField("via", hop[2]);
+            g.writeStringField("system", hop[3]);
+            g.writeStringField("messageId", hop[4]);
+            number(g, "delayMs", Double.parseDouble(hop[5]));
+            g.writeStringField("producerTraceId", hop[6]);
+            g.writeStringField("consumerTraceId", hop[7]);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static String resourceType(String system) {
+        return switch (system) {
+            case "sns" -> "topic";
+            case "sqs" -> "queue";
+            case "kinesis" -> "stream";
+            case "eventbridge" -> "bus";
+            default -> "resource";
+        };
+    }
+
 
     private static void unmatched(JsonGenerator g, String[] joinKeys) throws IOException {
         g.writeArrayFieldStart("unmatched");
@@ -138,139 +261,6 @@ public final class TransactionWriter {
         g.writeEndObject();
     }
 
-    /**
-     * Nodes: functions (span services) and messaging resources. Edges: calls between functions
-     * (a span whose parent belongs to another service), publish and consume edges between functions
-     * and resources, and one hop edge per message delivered inside the transaction, with its delay
-     * from the end of the publishing span to the start of the receiving one.
-     */
-    private static void graph(JsonGenerator g, List<Span> spans) throws IOException {
-        Map<String, String[]> nodes = new TreeMap<>();
-        Map<String, Span> byId = new HashMap<>();
-        Map<String, List<Span>> publishers = new HashMap<>();
-        for (Span span : spans) {
-            byId.put(span.traceId() + '/' + span.spanId(), span);
-            nodes.put("function:" + span.service(), new String[] {"function", span.service(), null});
-            for (MessageRef ref : span.messages()) {
-                nodes.put(resourceId(ref), new String[] {resourceType(ref.system()), ref.destination(), ref.system()});
-                if (ref.publish()) {
-                    publishers.computeIfAbsent(ref.joinKey(), k -> new ArrayList<>()).add(span);
-                }
-            }
-        }
-        g.writeArrayFieldStart("nodes");
-        for (Map.Entry<String, String[]> node : nodes.entrySet()) {
-            g.writeStartObject();
-            g.writeStringField("id", node.getKey());
-            g.writeStringField("type", node.getValue()[0]);
-            g.writeStringField("name", node.getValue()[1]);
-            if (node.getValue()[2] != null) {
-                g.writeStringField("system", node.getValue()[2]);
-            }
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-
-        Map<String, int[]> counted = new TreeMap<>();
-        List<String[]> hops = new ArrayList<>();
-        for (Span span : spans) {
-            String self = "function:" + span.service();
-            Span parent = span.parentSpanId() == null ? null : byId.get(span.traceId() + '/' + span.parentSpanId());
-            if (parent != null && !parent.service().equals(span.service())) {
-                counted.computeIfAbsent("call\u0000function:" + parent.service() + "\u0000" + self, k -> new int[1])[0]++;
-            }
-            for (MessageRef ref : span.messages()) {
-                String resource = resourceId(ref);
-                if (ref.publish()) {
-                    counted.computeIfAbsent("publish\u0000" + self + "\u0000" + resource, k -> new int[1])[0]++;
-                    continue;
-                }
-                counted.computeIfAbsent("consume\u0000" + resource + "\u0000" + self, k -> new int[1])[0]++;
-                for (Span producer : publishers.getOrDefault(ref.joinKey(), List.of())) {
-                    if (producer.traceId().equals(span.traceId()) && producer.spanId().equals(span.spanId())) {
-                        continue;
-                    }
-                    hops.add(new String[] {"function:" + producer.service(), self, resource, ref.system(), ref.id(),
-                            Double.toString(span.startMs() - producer.endMs()), producer.traceId(), span.traceId()});
-                }
-            }
-        }
-        hops.sort(Comparator.comparing((String[] h) -> h[4]).thenComparing(h -> h[6]).thenComparing(h -> h[7]));
-        g.writeArrayFieldStart("edges");
-        for (Map.Entry<String, int[]> edge : counted.entrySet()) {
-            String[] parts = edge.getKey().split("\u0000");
-            g.writeStartObject();
-            g.writeStringField("type", parts[0]);
-            g.writeStringField("from", parts[1]);
-            g.writeStringField("to", parts[2]);
-            g.writeNumberField("count", edge.getValue()[0]);
-            g.writeEndObject();
-        }
-        for (String[] hop : hops) {
-            g.writeStartObject();
-            g.writeStringField("type", "hop");
-            g.writeStringField("from", hop[0]);
-            g.writeStringField("to", hop[1]);
-            g.writeStringField("via", hop[2]);
-            g.writeStringField("system", hop[3]);
-            g.writeStringField("messageId", hop[4]);
-            number(g, "delayMs", Double.parseDouble(hop[5]));
-            g.writeStringField("producerTraceId", hop[6]);
-            g.writeStringField("consumerTraceId", hop[7]);
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-    }
-
-    private static String resourceId(MessageRef ref) {
-        return ref.system() + ":" + ref.destination();
-    }
-
-    private static String resourceType(String system) {
-        return switch (system) {
-            case "sns" -> "topic";
-            case "sqs" -> "queue";
-            case "kinesis" -> "stream";
-            case "eventbridge" -> "bus";
-            default -> "resource";
-        };
-    }
-
-    static void span(JsonGenerator g, Span s) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("traceId", s.traceId());
-        g.writeStringField("spanId", s.spanId());
-        g.writeStringField("parentSpanId", s.parentSpanId());
-        g.writeStringField("service", s.service());
-        g.writeStringField("name", s.name());
-        g.writeStringField("kind", s.kind());
-        g.writeNumberField("startMs", s.startMs());
-        g.writeNumberField("endMs", s.endMs());
-        g.writeStringField("status", s.error() ? "error" : "ok");
-        g.writeStringField("requestId", s.requestId());
-        g.writeArrayFieldStart("messages");
-        for (MessageRef m : s.messages()) {
-            g.writeStartObject();
-            g.writeStringField("system", m.system());
-            g.writeStringField("operation", m.operation());
-            g.writeStringField("destination", m.destination());
-            g.writeStringField("id", m.id());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("links");
-        for (SpanLink l : s.links()) {
-            g.writeStartObject();
-            g.writeStringField("traceId", l.traceId());
-            g.writeStringField("spanId", l.spanId());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeFieldName("attributes");
-        g.writeRawValue(s.attributesJson());
-        g.writeEndObject();
-    }
-
     private static void stringArray(JsonGenerator g, String field, List<String> values) throws IOException {
         g.writeArrayFieldStart(field);
         for (String v : values) {
@@ -281,10 +271,11 @@ public final class TransactionWriter {
 
     /** NaN (not reported) is written as null; differences are rounded to microseconds. */
     private static void number(JsonGenerator g, String field, double value) throws IOException {
+        g.writeFieldName(field);
         if (Double.isNaN(value)) {
-            g.writeNullField(field);
+            g.writeNull();
         } else {
-            g.writeNumberField(field, Math.round(value * 1000.0) / 1000.0);
+            g.writeNumber(TraceDigests.plain(Math.round(value * 1000.0) / 1000.0));
         }
     }
 }

@@ -32,6 +32,8 @@ class SerializationTest {
                 ContentInput.class,
                 TransactionPlan.class,
                 MemberContent.class,
+                TraceDigest.class,
+                TraceDigest.HopEnd.class,
                 AssemblyInput.class,
                 TraceNode.class,
                 TraceNode.Receive.class,

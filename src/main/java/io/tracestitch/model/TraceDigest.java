@@ -1,0 +1,31 @@
+package io.tracestitch.model;
+
+/**
+ * One trace's content as the output needs it, computed once when the trace closes: its spans
+ * already rendered as JSON (UTF-8, one object per span, sorted by start; {@code spanEnds[i]} is
+ * where span {@code i} ends), the aggregates, and the pieces of the transaction graph it
+ * contributes. This, not span objects, is what is stored and shipped after a trace closes.
+ */
+public record TraceDigest(
+        String traceId,
+        int spanCount,
+        double startMs,
+        double endMs,
+        int errorSpans,
+        String[] services,
+        String[] resources,
+        String[] edgeKeys,
+        int[] edgeCounts,
+        HopEnd[] publishes,
+        HopEnd[] receives,
+        byte[] spansJson,
+        int[] spanEnds) {
+
+    /**
+     * One side of an async hop inside this trace: span {@code span} (index into the spans) of
+     * service {@code service} (index into {@code services}) published or received {@code joinKey}
+     * through {@code resource} (index into {@code resources}) at {@code timeMs} (publish: span end;
+     * receive: span start).
+     */
+    public record HopEnd(String joinKey, int span, int service, int resource, double timeMs) {}
+}
