@@ -1,6 +1,9 @@
 package io.tracestitch.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /** Input of the transaction assembler: either a plan or one member's content. */
+@TypeInfo(CompactRecordSerializer.Factory.class)
 public record AssemblyInput(TransactionPlan plan, MemberContent member) {
 
     public String key() {

@@ -1,11 +1,14 @@
 package io.tracestitch.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * Input of the per-trace content store, one of: newly closed spans (as a digest), an invocation update, or a
  * request to send the trace's content to revision {@code revision} of transaction {@code txnId},
  * answered once the store's watermark reaches {@code fence} (so every change the resolver saw has
  * arrived here too).
  */
+@TypeInfo(CompactRecordSerializer.Factory.class)
 public record ContentInput(
         String tenant, String traceId, TraceDigest digest, Invocation invocation, String txnId, int revision, long fence) {
 

@@ -1,6 +1,9 @@
 package io.tracestitch.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /** An input line the job could not use, with why. {@code raw} is truncated to {@link #MAX_RAW_CHARS}. */
+@TypeInfo(CompactRecordSerializer.Factory.class)
 public record DeadLetter(String reason, String raw) {
 
     public static final int MAX_RAW_CHARS = 2048;

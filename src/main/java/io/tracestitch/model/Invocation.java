@@ -1,6 +1,7 @@
 package io.tracestitch.model;
 
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What the platform log lines say about one Lambda invocation, keyed by {@code requestId}.
@@ -20,6 +21,7 @@ import java.util.Objects;
  * </ul>
  * Absent numbers are NaN; record equality treats NaN as equal to NaN.
  */
+@TypeInfo(CompactRecordSerializer.Factory.class)
 public record Invocation(String requestId, String function, boolean coldStart, double initDurationMs,
         double restoreDurationMs, double durationMs, double billedDurationMs, double memorySizeMb,
         double maxMemoryUsedMb, boolean timedOut, String status, String errorType, boolean reportSeen) {

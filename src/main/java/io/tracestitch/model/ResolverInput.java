@@ -1,10 +1,13 @@
 package io.tracestitch.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * What the per-tenant resolver learns about one trace. {@link Kind#TRACE}: spans of the trace closed
  * (its links and last event time); {@link Kind#HOP}: the producers of one received join key changed;
  * {@link Kind#TOUCH}: the trace's content changed (an invocation's logs) without changing the graph.
  */
+@TypeInfo(CompactRecordSerializer.Factory.class)
 public record ResolverInput(
         String tenant, Kind kind, String traceId, long lastEventMs, String[] links, String joinKey, String[] producers) {
 

@@ -1,9 +1,12 @@
 package io.tracestitch.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * One span as read from the input, validated. Times are epoch milliseconds (fractions allowed);
  * {@code attributesJson} is the input's attributes object kept verbatim for the output.
  */
+@TypeInfo(SpanSerializer.Factory.class)
 public record Span(
         String tenant,
         String traceId,

@@ -1,11 +1,14 @@
 package io.tracestitch.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * One trace's content as the output needs it, computed once when the trace closes: its spans
  * already rendered as JSON (UTF-8, one object per span, sorted by start; {@code spanEnds[i]} is
  * where span {@code i} ends), the aggregates, and the pieces of the transaction graph it
  * contributes. This, not span objects, is what is stored and shipped after a trace closes.
  */
+@TypeInfo(CompactRecordSerializer.Factory.class)
 public record TraceDigest(
         String traceId,
         int spanCount,

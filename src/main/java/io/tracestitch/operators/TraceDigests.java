@@ -125,9 +125,28 @@ public final class TraceDigests {
         return spans.toArray(new Span[0]);
     }
 
-    /** Epoch milliseconds as the input writes them (no exponent). */
-    static String plain(double value) {
-        return java.math.BigDecimal.valueOf(value).toPlainString();
+    /** A number to three decimals (milliseconds to the microsecond), without an exponent, as the input writes them. */
+    static void writeRounded(JsonGenerator g, double millis) throws IOException {
+        long micros = Math.round(millis * 1000.0);
+        if (micros % 1000 == 0) {
+            g.writeNumber(micros / 1000);
+            return;
+        }
+        long abs = Math.abs(micros);
+        StringBuilder text = new StringBuilder(24);
+        if (micros < 0) {
+            text.append('-');
+        }
+        text.append(abs / 1000).append('.');
+        int fraction = (int) (abs % 1000);
+        text.append((char) ('0' + fraction / 100));
+        if (fraction % 100 != 0) {
+            text.append((char) ('0' + fraction / 10 % 10));
+            if (fraction % 10 != 0) {
+                text.append((char) ('0' + fraction % 10));
+            }
+        }
+        g.writeNumber(text.toString());
     }
 
     private static void count(Map<String, int[]> edges, String type, String from, String to) {
@@ -145,9 +164,9 @@ public final class TraceDigests {
         g.writeStringField("name", s.name());
         g.writeStringField("kind", s.kind());
         g.writeFieldName("startMs");
-        g.writeNumber(plain(s.startMs()));
+        writeRounded(g, s.startMs());
         g.writeFieldName("endMs");
-        g.writeNumber(plain(s.endMs()));
+        writeRounded(g, s.endMs());
         g.writeStringField("status", s.error() ? "error" : "ok");
         g.writeStringField("requestId", s.requestId());
         g.writeArrayFieldStart("messages");

@@ -8,6 +8,7 @@ import io.tracestitch.model.TraceNode;
 import io.tracestitch.model.TransactionNode;
 import io.tracestitch.model.TransactionPlan;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -163,30 +164,40 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         }
     }
 
+    /**
+     * A resolver over this tenant's state. Reads are cached for the duration of one call, so a node
+     * is one object however often the algorithm looks it up (and state backends that copy on read
+     * are read once per node).
+     */
     private TransactionResolver resolver(String tenantKey) {
+        Map<String, TraceNode> traceCache = new HashMap<>();
+        Map<String, TransactionNode> transactionCache = new HashMap<>();
         return new TransactionResolver(new TransactionResolver.Store() {
             @Override
             public TraceNode trace(String traceId) {
-                return get(traces, traceId);
+                return traceCache.computeIfAbsent(traceId, id -> get(traces, id));
             }
 
             @Override
             public void put(TraceNode node) {
+                traceCache.put(node.traceId, node);
                 set(traces, node.traceId, node);
             }
 
             @Override
             public TransactionNode transaction(String transactionId) {
-                return get(transactions, transactionId);
+                return transactionCache.computeIfAbsent(transactionId, id -> get(transactions, id));
             }
 
             @Override
             public void put(TransactionNode node) {
+                transactionCache.put(node.transactionId, node);
                 set(transactions, node.transactionId, node);
             }
 
             @Override
             public void removeTransaction(String transactionId) {
+                transactionCache.remove(transactionId);
                 try {
                     transactions.remove(transactionId);
                 } catch (Exception e) {

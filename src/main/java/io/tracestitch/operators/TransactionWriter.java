@@ -275,7 +275,7 @@ public final class TransactionWriter {
         if (Double.isNaN(value)) {
             g.writeNull();
         } else {
-            g.writeNumber(TraceDigests.plain(Math.round(value * 1000.0) / 1000.0));
+            TraceDigests.writeRounded(g, value);
         }
     }
 }
