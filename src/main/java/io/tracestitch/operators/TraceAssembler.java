@@ -29,7 +29,8 @@ import org.apache.flink.util.OutputTag;
  * inactivity gap (event time), then hands the closed spans to the content store and compact facts
  * to the hop, invocation and resolver stages. A span arriving after that reopens the trace for
  * another gap (or until the next watermark, if it is late): a revision. After closing, only
- * {@link TraceMeta} stays (the buffer is cleared). Cap: {@code max-spans} spans per trace.
+ * {@link TraceMeta} stays (the buffer is cleared). Cap: {@code max-spans} distinct spans per trace
+ * (redelivered copies do not count, but at most twice that many deliveries are buffered).
  */
 public final class TraceAssembler extends KeyedProcessFunction<String, Span, ContentInput> {
 
@@ -41,7 +42,10 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
     public static class TraceMeta {
         public long lastEventMs = Long.MIN_VALUE;
         public long timerMs = Long.MIN_VALUE;
-        public int storedSpans;
+        /** Deliveries buffered since the trace was first seen, duplicates included. */
+        public int deliveries;
+        /** Sorted hashes of the distinct span ids seen: what the cap counts. */
+        public int[] spanIdHashes = new int[0];
     }
 
     private final StitchConfig config;
@@ -83,13 +87,24 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
         if (m == null) {
             m = new TraceMeta();
         }
-        if (m.storedSpans >= config.maxSpansPerTransaction()) {
+        int hash = span.spanId().hashCode();
+        int at = java.util.Arrays.binarySearch(m.spanIdHashes, hash);
+        if ((at < 0 && m.spanIdHashes.length >= config.maxSpansPerTransaction())
+                || m.deliveries >= 2 * config.maxSpansPerTransaction()) {
             deadLetter(ctx, "trace-span-cap", span);
             return;
         }
+        if (at < 0) {
+            int insert = -at - 1;
+            int[] grown = new int[m.spanIdHashes.length + 1];
+            System.arraycopy(m.spanIdHashes, 0, grown, 0, insert);
+            grown[insert] = hash;
+            System.arraycopy(m.spanIdHashes, insert, grown, insert + 1, m.spanIdHashes.length - insert);
+            m.spanIdHashes = grown;
+        }
         spans.inc();
         buffer.add(span);
-        m.storedSpans++;
+        m.deliveries++;
         m.lastEventMs = Math.max(m.lastEventMs, eventTime);
         if (m.timerMs == Long.MIN_VALUE) {
             m.timerMs = Timers.afterWatermark(watermark, Timers.plus(m.lastEventMs, config.gapMs()));

@@ -196,7 +196,7 @@ class TraceAssemblerHarnessTest {
      * letters (and out of the transaction's spanCount).
      */
     @Test
-    @org.junit.jupiter.api.Disabled("src/main bug: TraceAssembler counts duplicate deliveries towards max-spans")
+    @Test
     void duplicateDeliveriesDoNotCountTowardsTheCap() throws Exception {
         harness.close();
         StitchConfig small = new StitchConfig(CONFIG.gapMs(), CONFIG.maxHopDelayMs(), CONFIG.outOfOrdernessMs(),
