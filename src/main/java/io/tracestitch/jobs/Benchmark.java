@@ -34,7 +34,11 @@ import org.apache.flink.util.Collector;
  * trace → keyBy message reference pairing publishers with receivers → discard; logs keyed by
  * request id in the first stage), and (c) the real {@code stitch} end to end with full output.
  *
- * <pre>bench --input file [--parallelism 2] [--rounds 3]</pre>
+ * <p>{@code --memory} instead measures live heap per buffered span: {@code stitch} runs while a
+ * sampler forces a GC every half second and records the live heap; a bounded run keeps every
+ * trace's content until the end of input, so at the peak every span of the file is buffered.
+ *
+ * <pre>bench --input file [--parallelism 2] [--rounds 3] [--memory]</pre>
  */
 public final class Benchmark {
 
@@ -44,8 +48,10 @@ public final class Benchmark {
         Path input = null;
         int parallelism = 2;
         int rounds = 3;
+        boolean memory = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--memory" -> memory = true;
                 case "--input" -> input = Path.of(args[++i]);
                 case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -59,6 +65,12 @@ public final class Benchmark {
             records = lines.count();
         }
         System.out.printf("benchmark: %s, %d records, parallelism %d%n", input, records, parallelism);
+        if (memory) {
+            // With a gap longer than the input, every span waits in the trace buffer until the end.
+            measureMemory(file, p, StitchConfig.from(org.apache.flink.configuration.Configuration.fromMap(
+                    java.util.Map.of("gap", "1000d"))));
+            return measureMemory(file, p, StitchConfig.defaults());
+        }
         for (int round = 1; round <= rounds; round++) {
             double a = seconds(() -> parseOnly(file));
             double b = seconds(() -> yardstick(file, p));
@@ -70,6 +82,37 @@ public final class Benchmark {
                             + "  c/b %.2f%n", round, round == 1 ? " (cold JVM)" : "", records / a, records / b,
                     records / c, b / c);
         }
+        return 0;
+    }
+
+    private static int measureMemory(Path input, int parallelism, StitchConfig config) throws Exception {
+        java.lang.management.MemoryMXBean heap = java.lang.management.ManagementFactory.getMemoryMXBean();
+        long[] samples = {Long.MAX_VALUE, 0}; // lowest and highest live heap seen
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                long live = heap.getHeapMemoryUsage().getUsed();
+                samples[0] = Math.min(samples[0], live);
+                samples[1] = Math.max(samples[1], live);
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "live-heap-sampler");
+        Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
+        sampler.start();
+        java.util.Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), out, null),
+                config, parallelism);
+        sampler.interrupt();
+        sampler.join();
+        Files.deleteIfExists(out);
+        long spans = counters.getOrDefault("spans", 0L);
+        System.out.printf("gap %d ms: live heap after forced GC: lowest %.0f MB, highest %.0f MB; %d spans buffered at"
+                        + " the end of input%n  => %.0f bytes of live heap per buffered span (highest minus lowest, over"
+                        + " spans)%n", config.gapMs(), samples[0] / 1e6, samples[1] / 1e6, spans,
+                (samples[1] - samples[0]) / (double) spans);
         return 0;
     }
 

@@ -30,6 +30,13 @@ public record Invocation(String requestId, String function, boolean coldStart, d
     public static final String ERROR = "error";
     public static final String TIMEOUT = "timeout";
 
+    /** Invocations wait in state: their few distinct names and statuses are shared, not copied. */
+    public Invocation {
+        function = Strings.canonical(function);
+        status = Strings.canonical(status);
+        errorType = Strings.canonical(errorType);
+    }
+
     public static Invocation of(String requestId, String function) {
         return new Invocation(requestId, function, false, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 Double.NaN, Double.NaN, false, null, null, false);

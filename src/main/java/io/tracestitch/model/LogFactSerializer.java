@@ -44,8 +44,8 @@ public final class LogFactSerializer extends RecordSerializer<LogFact> {
 
     @Override
     public LogFact deserialize(DataInputView in) throws IOException {
-        String tenant = readString(in);
-        String function = readString(in);
+        String tenant = Strings.canonical(readString(in));
+        String function = Strings.canonical(readString(in));
         long timestamp = in.readLong();
         PlatformLine line = new PlatformLine(readString(in), KINDS[in.readByte()], in.readDouble(), in.readDouble(),
                 in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), readString(in), readString(in));

@@ -10,7 +10,11 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializes {@link Span}; join keys are derived again on read instead of shipped. */
+/**
+ * Serializes {@link Span}. Spans wait in state until their trace closes, so on read the
+ * low-cardinality strings (tenant, service, name, kind, system, destination, attributes) are
+ * shared through {@link Strings#canonical} instead of being copied into every span.
+ */
 public final class SpanSerializer extends RecordSerializer<Span> {
 
     public static final SpanSerializer INSTANCE = new SpanSerializer();
@@ -53,32 +57,30 @@ public final class SpanSerializer extends RecordSerializer<Span> {
 
     @Override
     public Span deserialize(DataInputView in) throws IOException {
-        String tenant = readString(in);
+        String tenant = Strings.canonical(readString(in));
         String traceId = readString(in);
         String spanId = readString(in);
         String parentSpanId = readString(in);
-        String service = readString(in);
-        String name = readString(in);
-        String kind = readString(in);
+        String service = Strings.canonical(readString(in));
+        String name = Strings.canonical(readString(in));
+        String kind = Strings.canonical(readString(in));
         double startMs = in.readDouble();
         double endMs = in.readDouble();
         boolean error = in.readBoolean();
         String requestId = readString(in);
         MessageRef[] messages = new MessageRef[in.readInt()];
         for (int i = 0; i < messages.length; i++) {
-            String system = readString(in);
+            String system = Strings.canonical(readString(in));
             boolean publish = in.readBoolean();
-            String destination = readString(in);
-            String id = readString(in);
-            messages[i] = new MessageRef(system, publish, destination, id,
-                    Destinations.joinKey(tenant, system, destination, id));
+            String destination = Strings.canonical(readString(in));
+            messages[i] = new MessageRef(tenant, system, publish, destination, readString(in));
         }
         SpanLink[] links = new SpanLink[in.readInt()];
         for (int i = 0; i < links.length; i++) {
             links[i] = new SpanLink(readString(in), readString(in));
         }
         return new Span(tenant, traceId, spanId, parentSpanId, service, name, kind, startMs, endMs, error,
-                requestId, messages, links, readString(in));
+                requestId, messages, links, Strings.canonical(readString(in)));
     }
 
     @Override

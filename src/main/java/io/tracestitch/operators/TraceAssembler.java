@@ -10,6 +10,7 @@ import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
+import io.tracestitch.model.SpanSerializer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +21,9 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -49,7 +53,9 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
     }
 
     private final StitchConfig config;
-    private transient ListState<Span> buffer;
+    /** Spans of open traces, serialized: a byte array holds a span in a third of the heap. */
+    private transient ListState<byte[]> buffer;
+    private transient DataOutputSerializer spanBytes;
     private transient ValueState<TraceMeta> meta;
     private transient Tally spans;
     private transient Tally lateRecords;
@@ -61,7 +67,9 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
 
     @Override
     public void open(OpenContext context) {
-        ListStateDescriptor<Span> bufferDescriptor = new ListStateDescriptor<>("trace-buffer", Span.class);
+        ListStateDescriptor<byte[]> bufferDescriptor =
+                new ListStateDescriptor<>("trace-buffer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        spanBytes = new DataOutputSerializer(512);
         ValueStateDescriptor<TraceMeta> metaDescriptor = new ValueStateDescriptor<>("trace-meta", TraceMeta.class);
         Timers.expireAfter(bufferDescriptor, config.horizon());
         Timers.expireAfter(metaDescriptor, config.horizon());
@@ -103,7 +111,9 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
             m.spanIdHashes = grown;
         }
         spans.inc();
-        buffer.add(span);
+        spanBytes.clear();
+        SpanSerializer.INSTANCE.serialize(span, spanBytes);
+        buffer.add(spanBytes.getCopyOfBuffer());
         m.deliveries++;
         m.lastEventMs = Math.max(m.lastEventMs, eventTime);
         if (m.timerMs == Long.MIN_VALUE) {
@@ -125,7 +135,9 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
             return;
         }
         List<Span> closed = new ArrayList<>();
-        buffer.get().forEach(closed::add);
+        for (byte[] bytes : buffer.get()) {
+            closed.add(SpanSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)));
+        }
         buffer.clear();
         m.timerMs = Long.MIN_VALUE;
         meta.update(m);

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Builds {@link TraceDigest}s from spans, and spans back from a digest when a late span has to be
@@ -28,6 +29,7 @@ import java.util.Map;
 public final class TraceDigests {
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final LZ4Factory LZ4 = LZ4Factory.fastestJavaInstance();
     static final Comparator<Span> SPAN_ORDER =
             Comparator.comparingDouble(Span::startMs).thenComparing(Span::spanId);
 
@@ -87,13 +89,19 @@ public final class TraceDigests {
         return new TraceDigest(traceId, spans.length, start, end, errors,
                 services.keySet().toArray(new String[0]), resources.keySet().toArray(new String[0]),
                 edgeKeys, edgeCounts, publishes.toArray(new TraceDigest.HopEnd[0]),
-                receives.toArray(new TraceDigest.HopEnd[0]), json.toByteArray(), spanEnds);
+                receives.toArray(new TraceDigest.HopEnd[0]), LZ4.fastCompressor().compress(json.toByteArray()), spanEnds);
     }
 
     /** Adds spans to a digest, unioning duplicates; rare (late spans), so it decodes and rebuilds. */
     public static TraceDigest merge(TraceDigest known, TraceDigest added) {
         List<Span> more = Arrays.asList(spans(added));
         return of(known.traceId(), SpanUnion.merge(spans(known), more));
+    }
+
+    /** The rendered spans, uncompressed. */
+    public static byte[] spansJson(TraceDigest digest) {
+        int length = digest.spanEnds().length == 0 ? 0 : digest.spanEnds()[digest.spanEnds().length - 1];
+        return LZ4.fastDecompressor().decompress(digest.compressedSpans(), length);
     }
 
     /** The spans a digest was built from. */
@@ -117,9 +125,10 @@ public final class TraceDigests {
             @Override
             public void ignored() {}
         };
+        byte[] json = spansJson(digest);
         int from = 0;
         for (int end : digest.spanEnds()) {
-            parser.parse(new String(digest.spansJson(), from, end - from, StandardCharsets.UTF_8), collect);
+            parser.parse(new String(json, from, end - from, StandardCharsets.UTF_8), collect);
             from = end;
         }
         return spans.toArray(new Span[0]);

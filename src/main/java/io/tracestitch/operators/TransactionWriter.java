@@ -106,7 +106,8 @@ public final class TransactionWriter {
     private static int totalJson(List<TraceDigest> traces) {
         int total = 0;
         for (TraceDigest trace : traces) {
-            total += trace.spansJson().length + trace.spanCount();
+            total += (trace.spanEnds().length == 0 ? 0 : trace.spanEnds()[trace.spanEnds().length - 1])
+                    + trace.spanCount();
         }
         return total;
     }
@@ -115,6 +116,10 @@ public final class TransactionWriter {
     private static void writeSpans(ByteArrayOutputStream out, List<TraceDigest> traces, int limit) {
         int written = 0;
         for (TraceDigest trace : traces) {
+            if (written == limit) {
+                return;
+            }
+            byte[] json = TraceDigests.spansJson(trace);
             int from = 0;
             for (int end : trace.spanEnds()) {
                 if (written == limit) {
@@ -123,7 +128,7 @@ public final class TransactionWriter {
                 if (written++ > 0) {
                     out.write(',');
                 }
-                out.write(trace.spansJson(), from, end - from);
+                out.write(json, from, end - from);
                 from = end;
             }
         }
