@@ -191,11 +191,9 @@ class TraceAssemblerHarnessTest {
     }
 
     /**
-     * STITCHING.md: duplicates (the same span delivered twice) count once. The per-trace cap counts buffered
-     * copies, not distinct spans, so redeliveries push distinct spans of a trace under the cap into the dead
-     * letters (and out of the transaction's spanCount).
+     * STITCHING.md: duplicates (the same span delivered twice) count once, so redelivered copies must not
+     * push distinct spans of a trace over the cap into the dead letters.
      */
-    @Test
     @Test
     void duplicateDeliveriesDoNotCountTowardsTheCap() throws Exception {
         harness.close();
