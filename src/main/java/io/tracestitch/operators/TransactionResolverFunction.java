@@ -94,30 +94,13 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         long next = Long.MAX_VALUE;
 
         List<String> toResolve = new ArrayList<>();
-        for (Map.Entry<String, Long> e : pendingResolve.entries()) {
-            if (e.getValue() <= watermark) {
-                toResolve.add(e.getKey());
-            } else {
-                next = Math.min(next, e.getValue());
-            }
-        }
-        toResolve.sort(null); // deterministic work order
-        for (String traceId : toResolve) {
-            pendingResolve.remove(traceId);
-        }
+        next = Math.min(next, takeDue(pendingResolve, watermark, toResolve));
         for (String txn : resolver.resolve(toResolve)) {
             dirty.put(txn, true);
         }
         List<String> contentChanged = new ArrayList<>();
-        for (Map.Entry<String, Long> e : pendingContent.entries()) {
-            if (e.getValue() <= watermark) {
-                contentChanged.add(e.getKey());
-            } else {
-                next = Math.min(next, e.getValue());
-            }
-        }
+        next = Math.min(next, takeDue(pendingContent, watermark, contentChanged));
         for (String traceId : contentChanged) {
-            pendingContent.remove(traceId);
             String txn = resolver.transactionOf(traceId);
             if (txn != null) {
                 dirty.put(txn, true);
@@ -154,6 +137,26 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         if (next != Long.MAX_VALUE) {
             schedule(ctx, Timers.afterWatermark(watermark, next));
         }
+    }
+
+    /**
+     * Moves the pending traces stamped at or before the watermark into {@code due} (sorted, so work
+     * happens in the same order on every run) and returns the earliest stamp still pending.
+     */
+    private static long takeDue(MapState<String, Long> pending, long watermark, List<String> due) throws Exception {
+        long next = Long.MAX_VALUE;
+        for (Map.Entry<String, Long> e : pending.entries()) {
+            if (e.getValue() <= watermark) {
+                due.add(e.getKey());
+            } else {
+                next = Math.min(next, e.getValue());
+            }
+        }
+        due.sort(null);
+        for (String traceId : due) {
+            pending.remove(traceId);
+        }
+        return next;
     }
 
     private void schedule(Context ctx, long at) throws java.io.IOException {
