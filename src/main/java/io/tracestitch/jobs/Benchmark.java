@@ -35,8 +35,9 @@ import org.apache.flink.util.Collector;
  * request id in the first stage), and (c) the real {@code stitch} end to end with full output.
  *
  * <p>{@code --memory} instead measures live heap per buffered span: {@code stitch} runs while a
- * sampler forces a GC every half second and records the live heap; a bounded run keeps every
- * trace's content until the end of input, so at the peak every span of the file is buffered.
+ * sampler forces a GC every half second and records the highest live heap; a bounded run keeps
+ * every trace's content until the end of input, so at the peak every span of the file is held.
+ * The runtime's own live heap (the same run on an empty file) is subtracted.
  *
  * <pre>bench --input file [--parallelism 2] [--rounds 3] [--memory]</pre>
  */
@@ -66,10 +67,14 @@ public final class Benchmark {
         }
         System.out.printf("benchmark: %s, %d records, parallelism %d%n", input, records, parallelism);
         if (memory) {
+            Path empty = Files.createTempFile("tracestitch-empty", ".ndjson");
+            long baseline = peakLiveHeap(empty, p, StitchConfig.defaults())[0];
+            Files.delete(empty);
             // With a gap longer than the input, every span waits in the trace buffer until the end.
             measureMemory(file, p, StitchConfig.from(org.apache.flink.configuration.Configuration.fromMap(
-                    java.util.Map.of("gap", "1000d"))));
-            return measureMemory(file, p, StitchConfig.defaults());
+                    java.util.Map.of("gap", "1000d"))), baseline);
+            measureMemory(file, p, StitchConfig.defaults(), baseline);
+            return 0;
         }
         for (int round = 1; round <= rounds; round++) {
             double a = seconds(() -> parseOnly(file));
@@ -85,15 +90,17 @@ public final class Benchmark {
         return 0;
     }
 
-    private static int measureMemory(Path input, int parallelism, StitchConfig config) throws Exception {
+    /**
+     * Highest live heap (after forced GCs every half second) while {@code stitch} runs, and the
+     * spans it read. The same run on an empty file gives the fixed cost of the runtime itself.
+     */
+    private static long[] peakLiveHeap(Path input, int parallelism, StitchConfig config) throws Exception {
         java.lang.management.MemoryMXBean heap = java.lang.management.ManagementFactory.getMemoryMXBean();
-        long[] samples = {Long.MAX_VALUE, 0}; // lowest and highest live heap seen
+        long[] highest = {0};
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 System.gc();
-                long live = heap.getHeapMemoryUsage().getUsed();
-                samples[0] = Math.min(samples[0], live);
-                samples[1] = Math.max(samples[1], live);
+                highest[0] = Math.max(highest[0], heap.getHeapMemoryUsage().getUsed());
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException e) {
@@ -108,12 +115,15 @@ public final class Benchmark {
         sampler.interrupt();
         sampler.join();
         Files.deleteIfExists(out);
-        long spans = counters.getOrDefault("spans", 0L);
-        System.out.printf("gap %d ms: live heap after forced GC: lowest %.0f MB, highest %.0f MB; %d spans buffered at"
-                        + " the end of input%n  => %.0f bytes of live heap per buffered span (highest minus lowest, over"
-                        + " spans)%n", config.gapMs(), samples[0] / 1e6, samples[1] / 1e6, spans,
-                (samples[1] - samples[0]) / (double) spans);
-        return 0;
+        return new long[] {highest[0], counters.getOrDefault("spans", 0L)};
+    }
+
+    private static void measureMemory(Path input, int parallelism, StitchConfig config, long baseline)
+            throws Exception {
+        long[] peak = peakLiveHeap(input, parallelism, config);
+        System.out.printf("gap %d ms: highest live heap %.0f MB, runtime baseline %.0f MB, %d spans buffered at the"
+                        + " end of input%n  => %.0f bytes of live heap per buffered span%n", config.gapMs(),
+                peak[0] / 1e6, baseline / 1e6, peak[1], (peak[0] - baseline) / (double) peak[1]);
     }
 
     private interface Work {

@@ -210,6 +210,8 @@ public final class CompactRecordSerializer<T> extends RecordSerializer<T> {
         if (type.isArray() && !type.getComponentType().isPrimitive()) {
             Class<?> element = type.getComponentType();
             Codec elements = codecFor(element);
+            // Records never write into their arrays, so every empty one can be the same.
+            Object[] empty = (Object[]) Array.newInstance(element, 0);
             return new Codec() {
                 public void write(Object v, DataOutputView out) throws IOException {
                     Object[] values = (Object[]) v;
@@ -225,6 +227,9 @@ public final class CompactRecordSerializer<T> extends RecordSerializer<T> {
                     int length = in.readInt();
                     if (length < 0) {
                         return null;
+                    }
+                    if (length == 0) {
+                        return empty;
                     }
                     Object[] values = (Object[]) Array.newInstance(element, length);
                     for (int i = 0; i < length; i++) {

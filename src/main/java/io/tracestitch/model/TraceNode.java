@@ -12,12 +12,16 @@ public class TraceNode {
     /** A span of this trace was seen (a link target may be known before that). */
     public boolean seen;
     public long lastEventMs = Long.MIN_VALUE;
-    public Receive[] receives = new Receive[0];
-    public String[] links = new String[0];
+    public Receive[] receives = NO_RECEIVES;
+    public String[] links = NONE;
     /** Traces that received from or link to this one: whom to re-check when it moves. */
-    public String[] consumers = new String[0];
+    public String[] consumers = NONE;
     /** How many transaction ids were anchored at this trace: fresh ids never repeat. */
     public int idGeneration;
+
+    // Shared empties: arrays here are replaced when they grow, never written in place.
+    private static final Receive[] NO_RECEIVES = {};
+    private static final String[] NONE = {};
 
     public TraceNode() {}
 

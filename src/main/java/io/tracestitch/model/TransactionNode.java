@@ -5,11 +5,14 @@ public class TransactionNode {
     public String transactionId;
     /** The trace this id follows through merges and splits. */
     public String anchor;
-    public String[] members = new String[0];
+    public String[] members = NONE;
     /** Every id this transaction has absorbed, cumulatively. */
-    public String[] supersedes = new String[0];
+    public String[] supersedes = NONE;
     /** Last revision planned; 0 before the first. */
     public int revision;
+
+    // Shared empty: arrays here are replaced, never written in place.
+    private static final String[] NONE = {};
 
     public TransactionNode() {}
 

@@ -28,8 +28,10 @@ public final class ContentStore extends KeyedProcessFunction<String, ContentInpu
     /** Mutable Flink POJO: a trace's content; {@code digest} is null until its spans close. */
     public static class TraceContent {
         public TraceDigest digest;
-        public Invocation[] invocations = new Invocation[0];
+        public Invocation[] invocations = NO_INVOCATIONS;
     }
+
+    private static final Invocation[] NO_INVOCATIONS = {};
 
     private final StitchConfig config;
     private transient ValueState<TraceContent> content;

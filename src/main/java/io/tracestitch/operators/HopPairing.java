@@ -22,8 +22,10 @@ public final class HopPairing extends KeyedProcessFunction<String, HopSide, Reso
 
     /** Mutable Flink POJO: both sides of one join key. */
     public static class Sides {
-        public String[] publishers = new String[0];
-        public String[] receivers = new String[0];
+        // Shared empty: the arrays are replaced when they grow, never written in place.
+        private static final String[] NONE = {};
+        public String[] publishers = NONE;
+        public String[] receivers = NONE;
     }
 
     private final StitchConfig config;

@@ -25,12 +25,13 @@ import org.apache.flink.util.OutputTag;
 public final class InvocationJoin extends KeyedCoProcessFunction<String, LogFact, RequestFact, ContentInput> {
 
     public static final OutputTag<ResolverInput> TOUCHES = new OutputTag<>("touches") {};
+    private static final String[] NO_TRACES = {};
 
     /** Mutable Flink POJO: the invocation so far and the traces it belongs to. */
     public static class State {
         public String tenant;
         public Invocation invocation;
-        public String[] traces = new String[0];
+        public String[] traces = NO_TRACES;
         public boolean changed;
         public boolean timerSet;
         public boolean orphanCheckSet;
@@ -69,7 +70,8 @@ public final class InvocationJoin extends KeyedCoProcessFunction<String, LogFact
             base = Invocation.of(base.requestId(), log.function()).merge(base);
         }
         s.invocation = base.with(log.line());
-        if (config.unboundedHorizon() && !s.orphanCheckSet) {
+        if (config.unboundedHorizon() && !s.orphanCheckSet && s.traces.length == 0) {
+            // Counted at the end of input only if no span ever claims this request id.
             s.orphanCheckSet = true;
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
         }
@@ -79,6 +81,10 @@ public final class InvocationJoin extends KeyedCoProcessFunction<String, LogFact
     @Override
     public void processElement2(RequestFact fact, Context ctx, Collector<ContentInput> out) throws Exception {
         State s = current(fact.tenant());
+        if (s.orphanCheckSet) {
+            s.orphanCheckSet = false;
+            ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
+        }
         if (!Arrays.asList(s.traces).contains(fact.traceId())) {
             s.traces = Arrays.copyOf(s.traces, s.traces.length + 1);
             s.traces[s.traces.length - 1] = fact.traceId();
