@@ -5,6 +5,7 @@ import io.tracestitch.model.AssemblyInput;
 import io.tracestitch.model.ContentInput;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.HopSide;
+import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
@@ -46,7 +47,7 @@ public final class StitchingPipeline {
                 .uid(OperatorIds.LOG_WATERMARKS).name("Log watermarks");
 
         SingleOutputStreamOperator<ContentInput> closedTraces = spans
-                .keyBy(TraceAssembler::keyOf)
+                .keyBy(TraceAssembler::keyOf, Keys.TYPE)
                 .process(new TraceAssembler(config)).uid(OperatorIds.ASSEMBLE_TRACES).name("Assemble traces");
 
         DataStream<HopSide> hopSides = closedTraces.getSideOutput(TraceAssembler.HOP_SIDES);
@@ -57,7 +58,7 @@ public final class StitchingPipeline {
         DataStream<RequestFact> requestFacts = closedTraces.getSideOutput(TraceAssembler.REQUESTS);
         SingleOutputStreamOperator<ContentInput> invocations = logs
                 .connect(requestFacts)
-                .keyBy(InvocationJoin::keyOf, InvocationJoin::keyOf)
+                .keyBy(InvocationJoin::keyOf, InvocationJoin::keyOf, Keys.TYPE)
                 .process(new InvocationJoin(config)).uid(OperatorIds.JOIN_INVOCATIONS).name("Join invocations");
 
         SingleOutputStreamOperator<AssemblyInput> plans = closedTraces.getSideOutput(TraceAssembler.TRACES)
@@ -68,11 +69,11 @@ public final class StitchingPipeline {
 
         SingleOutputStreamOperator<AssemblyInput> memberContent = closedTraces
                 .union(invocations, plans.getSideOutput(TransactionResolverFunction.CONTENT_REQUESTS))
-                .keyBy(ContentInput::key)
+                .keyBy(ContentInput::key, Keys.TYPE)
                 .process(new ContentStore(config)).uid(OperatorIds.STORE_CONTENT).name("Store trace content");
 
         DataStream<byte[]> transactions = plans.union(memberContent)
-                .keyBy(AssemblyInput::key)
+                .keyBy(AssemblyInput::key, Keys.TYPE)
                 .process(new TransactionAssembler(config))
                 .uid(OperatorIds.ASSEMBLE_TRANSACTIONS).name("Assemble transactions");
 

@@ -97,10 +97,7 @@ public final class CompactRecordSerializer<T> extends RecordSerializer<T> {
                 }
 
                 public Object read(DataInputView in) throws IOException {
-                    // Ids arrive once per stage that keeps them; one shared copy each (the JVM's
-                    // string table drops entries nobody references any more).
-                    String value = RecordSerializer.readString(in);
-                    return value == null ? null : value.intern();
+                    return RecordSerializer.readId(in);
                 }
             };
         }

@@ -1,6 +1,7 @@
 package io.tracestitch.model;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.java.tuple.Tuple2;
 
 /**
  * Input of the per-trace content store, one of: newly closed spans (as a digest), an invocation update, or a
@@ -28,7 +29,7 @@ public record ContentInput(
         return txnId != null;
     }
 
-    public String key() {
+    public Tuple2<String, String> key() {
         return Keys.of(tenant, traceId);
     }
 }

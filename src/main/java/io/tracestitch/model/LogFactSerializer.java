@@ -47,7 +47,7 @@ public final class LogFactSerializer extends RecordSerializer<LogFact> {
         String tenant = Strings.canonical(readString(in));
         String function = Strings.canonical(readString(in));
         long timestamp = in.readLong();
-        PlatformLine line = new PlatformLine(readString(in), KINDS[in.readByte()], in.readDouble(), in.readDouble(),
+        PlatformLine line = new PlatformLine(readId(in), KINDS[in.readByte()], in.readDouble(), in.readDouble(),
                 in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), readString(in), readString(in));
         return new LogFact(tenant, function, timestamp, line);
     }

@@ -87,6 +87,16 @@ public abstract class RecordSerializer<T> extends TypeSerializer<T> {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /**
+     * An id that keys state in the stage reading it (trace, request, transaction ids): one shared
+     * copy per JVM instead of one per record and stage; the JVM's string table drops entries
+     * nobody references any more.
+     */
+    static String readId(DataInputView in) throws IOException {
+        String value = readString(in);
+        return value == null ? null : value.intern();
+    }
+
     /** Type information that hands out one serializer. */
     public static final class Info<T> extends TypeInformation<T> {
         private final Class<T> type;

@@ -58,7 +58,7 @@ public final class SpanSerializer extends RecordSerializer<Span> {
     @Override
     public Span deserialize(DataInputView in) throws IOException {
         String tenant = Strings.canonical(readString(in));
-        String traceId = readString(in);
+        String traceId = readId(in);
         String spanId = readString(in);
         String parentSpanId = readString(in);
         String service = Strings.canonical(readString(in));

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -23,7 +24,7 @@ import org.apache.flink.util.Collector;
  * rendered once, duplicates unioned) and its invocations live. Sends them to the assembler whenever the resolver asks for a
  * revision, once its watermark has passed the request's fence.
  */
-public final class ContentStore extends KeyedProcessFunction<String, ContentInput, AssemblyInput> {
+public final class ContentStore extends KeyedProcessFunction<Tuple2<String, String>, ContentInput, AssemblyInput> {
 
     /** Mutable Flink POJO: a trace's content; {@code digest} is null until its spans close. */
     public static class TraceContent {

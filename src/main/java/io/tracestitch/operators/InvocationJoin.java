@@ -11,6 +11,7 @@ import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.java.tuple.Tuple2;
 
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -22,7 +23,7 @@ import org.apache.flink.util.OutputTag;
  * request id, at most once per watermark. Log lines whose invocation has no span are counted at the
  * end of input ({@code logsWithoutSpan}), never invented into transactions.
  */
-public final class InvocationJoin extends KeyedCoProcessFunction<String, LogFact, RequestFact, ContentInput> {
+public final class InvocationJoin extends KeyedCoProcessFunction<Tuple2<String, String>, LogFact, RequestFact, ContentInput> {
 
     public static final OutputTag<ResolverInput> TOUCHES = new OutputTag<>("touches") {};
     private static final String[] NO_TRACES = {};
@@ -137,11 +138,11 @@ public final class InvocationJoin extends KeyedCoProcessFunction<String, LogFact
         state.update(s);
     }
 
-    public static String keyOf(LogFact log) {
+    public static Tuple2<String, String> keyOf(LogFact log) {
         return Keys.of(log.tenant(), log.line().requestId());
     }
 
-    public static String keyOf(RequestFact fact) {
+    public static Tuple2<String, String> keyOf(RequestFact fact) {
         return Keys.of(fact.tenant(), fact.requestId());
     }
 }

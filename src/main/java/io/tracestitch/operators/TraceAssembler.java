@@ -22,6 +22,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -36,7 +37,7 @@ import org.apache.flink.util.OutputTag;
  * {@link TraceMeta} stays (the buffer is cleared). Cap: {@code max-spans} distinct spans per trace
  * (redelivered copies do not count, but at most twice that many deliveries are buffered).
  */
-public final class TraceAssembler extends KeyedProcessFunction<String, Span, ContentInput> {
+public final class TraceAssembler extends KeyedProcessFunction<Tuple2<String, String>, Span, ContentInput> {
 
     public static final OutputTag<HopSide> HOP_SIDES = new OutputTag<>("hop-sides") {};
     public static final OutputTag<ResolverInput> TRACES = new OutputTag<>("traces") {};
@@ -174,7 +175,7 @@ public final class TraceAssembler extends KeyedProcessFunction<String, Span, Con
                 + "\",\"traceId\":\"" + span.traceId() + "\",\"spanId\":\"" + span.spanId() + "\"}"));
     }
 
-    public static String keyOf(Span span) {
+    public static Tuple2<String, String> keyOf(Span span) {
         return Keys.of(span.tenant(), span.traceId());
     }
 }

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Builds {@link TraceDigest}s from spans, and spans back from a digest when a late span has to be
@@ -29,7 +28,6 @@ import net.jpountz.lz4.LZ4Factory;
 public final class TraceDigests {
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final LZ4Factory LZ4 = LZ4Factory.fastestJavaInstance();
     static final Comparator<Span> SPAN_ORDER =
             Comparator.comparingDouble(Span::startMs).thenComparing(Span::spanId);
 
@@ -89,7 +87,7 @@ public final class TraceDigests {
         return new TraceDigest(traceId, spans.length, start, end, errors,
                 services.keySet().toArray(new String[0]), resources.keySet().toArray(new String[0]),
                 edgeKeys, edgeCounts, publishes.toArray(new TraceDigest.HopEnd[0]),
-                receives.toArray(new TraceDigest.HopEnd[0]), LZ4.fastCompressor().compress(json.toByteArray()), spanEnds);
+                receives.toArray(new TraceDigest.HopEnd[0]), SpanCompression.compress(json.toByteArray()), spanEnds);
     }
 
     /** Adds spans to a digest, unioning duplicates; rare (late spans), so it decodes and rebuilds. */
@@ -101,7 +99,7 @@ public final class TraceDigests {
     /** The rendered spans, uncompressed. */
     public static byte[] spansJson(TraceDigest digest) {
         int length = digest.spanEnds().length == 0 ? 0 : digest.spanEnds()[digest.spanEnds().length - 1];
-        return LZ4.fastDecompressor().decompress(digest.compressedSpans(), length);
+        return SpanCompression.decompress(digest.compressedSpans(), length);
     }
 
     /** The spans a digest was built from. */

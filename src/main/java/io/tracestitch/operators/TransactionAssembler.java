@@ -6,6 +6,7 @@ import io.tracestitch.model.MemberContent;
 import io.tracestitch.model.TransactionPlan;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -18,7 +19,7 @@ import org.apache.flink.util.Collector;
  * the revision as one JSON line (UTF-8). Content of an older revision than the newest plan is dropped;
  * content may arrive before its plan. State between revisions: the last written revision number.
  */
-public final class TransactionAssembler extends KeyedProcessFunction<String, AssemblyInput, byte[]> {
+public final class TransactionAssembler extends KeyedProcessFunction<Tuple2<String, String>, AssemblyInput, byte[]> {
 
     /** Mutable Flink POJO: one revision being assembled. */
     public static class Assembly {

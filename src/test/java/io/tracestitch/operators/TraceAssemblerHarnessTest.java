@@ -6,6 +6,7 @@ import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.ContentInput;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.HopSide;
+import io.tracestitch.model.Keys;
 import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
@@ -14,7 +15,7 @@ import io.tracestitch.model.SpanLink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -32,12 +33,12 @@ class TraceAssemblerHarnessTest {
     private static final MessageRef[] NO_MESSAGES = new MessageRef[0];
     private static final SpanLink[] NO_LINKS = new SpanLink[0];
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Span, ContentInput> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, String>, Span, ContentInput> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new TraceAssembler(CONFIG), TraceAssembler::keyOf, Types.STRING);
+                new TraceAssembler(CONFIG), TraceAssembler::keyOf, Keys.TYPE);
     }
 
     @AfterEach
@@ -178,7 +179,7 @@ class TraceAssemblerHarnessTest {
         StitchConfig small = new StitchConfig(CONFIG.gapMs(), CONFIG.maxHopDelayMs(), CONFIG.outOfOrdernessMs(),
                 CONFIG.horizon(), 3, CONFIG.maxSidesPerKey(), CONFIG.includeSpans());
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new TraceAssembler(small), TraceAssembler::keyOf, Types.STRING);
+                new TraceAssembler(small), TraceAssembler::keyOf, Keys.TYPE);
         for (int i = 0; i < 5; i++) {
             add(span("t1", "s" + i, 1_000 + i));
         }
@@ -200,7 +201,7 @@ class TraceAssemblerHarnessTest {
         StitchConfig small = new StitchConfig(CONFIG.gapMs(), CONFIG.maxHopDelayMs(), CONFIG.outOfOrdernessMs(),
                 CONFIG.horizon(), 3, CONFIG.maxSidesPerKey(), CONFIG.includeSpans());
         harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new TraceAssembler(small), TraceAssembler::keyOf, Types.STRING);
+                new TraceAssembler(small), TraceAssembler::keyOf, Keys.TYPE);
         add(span("t1", "a", 1_000));
         add(span("t1", "a", 1_000));
         add(span("t1", "a", 1_000));
