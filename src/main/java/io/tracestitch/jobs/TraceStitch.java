@@ -42,29 +42,41 @@ public final class TraceStitch {
         System.exit(code);
     }
 
+    /** Exit codes: 0 done (bad lines are dead letters, not failures), 1 unreadable input, 2 bad usage. */
     static int stitch(String[] args) throws Exception {
         List<Path> inputs = new ArrayList<>();
         Path output = null;
         Path deadLetters = null;
         int parallelism = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         Configuration options = new Configuration();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            switch (arg) {
-                case "--input" -> inputs.add(Path.of(value(args, ++i, arg)));
-                case "--output" -> output = Path.of(value(args, ++i, arg));
-                case "--dead-letter" -> deadLetters = Path.of(value(args, ++i, arg));
-                case "--parallelism" -> parallelism = Integer.parseInt(value(args, ++i, arg));
-                case "--no-spans" -> options.set(StitchOptions.INCLUDE_SPANS, false);
-                default -> {
-                    if (!arg.startsWith("--")) {
-                        throw new IllegalArgumentException("unexpected argument " + arg);
+        StitchConfig config;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                switch (arg) {
+                    case "--input" -> inputs.add(Path.of(value(args, ++i, arg)));
+                    case "--output" -> output = Path.of(value(args, ++i, arg));
+                    case "--dead-letter" -> deadLetters = Path.of(value(args, ++i, arg));
+                    case "--parallelism" -> parallelism = Integer.parseInt(value(args, ++i, arg));
+                    case "--no-spans" -> options.set(StitchOptions.INCLUDE_SPANS, false);
+                    default -> {
+                        String key = arg.startsWith("--") ? arg.substring(2) : arg;
+                        if (StitchOptions.ALL.stream().noneMatch(option -> option.key().equals(key))) {
+                            throw new IllegalArgumentException("unknown option " + arg);
+                        }
+                        options.setString(key, value(args, ++i, arg));
                     }
-                    options.setString(arg.substring(2), value(args, ++i, arg));
                 }
             }
-        }
-        if (inputs.isEmpty() || output == null) {
+            if (inputs.isEmpty() || output == null) {
+                throw new IllegalArgumentException("--input and --output are required");
+            }
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("--parallelism must be at least 1");
+            }
+            config = StitchConfig.from(options);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tracestitch: " + e.getMessage());
             usage();
             return 2;
         }
@@ -81,7 +93,6 @@ public final class TraceStitch {
                 return 1;
             }
         }
-        StitchConfig config = StitchConfig.from(options);
         long started = System.nanoTime();
         Map<String, Long> counters = StitchRun.run(new StitchRun.Files(files, output, deadLetters), config, parallelism);
         double seconds = (System.nanoTime() - started) / 1e9;
