@@ -1,6 +1,7 @@
 package io.tracestitch.operators;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -41,6 +42,8 @@ public final class RecordParser {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            // Every span has two millisecond timestamps; the JDK's double parsing was ~7% of parsing.
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
     private static final ObjectMapper ATTRIBUTES = new ObjectMapper(JSON);
     private static final MessageRef[] NO_MESSAGES = new MessageRef[0];
