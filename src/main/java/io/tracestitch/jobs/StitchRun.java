@@ -11,6 +11,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -27,7 +28,11 @@ public final class StitchRun {
 
     private StitchRun() {}
 
-    /** Runs to the end of input and returns the job's counters by name, sorted. */
+    /**
+     * Runs to the end of input and returns the job's counters by name, sorted. Submitted detached
+     * (a cluster's REST or web submission), it returns as soon as the job is accepted, with no
+     * counters: they are the job's accumulators and metrics on the cluster.
+     */
     public static Map<String, Long> run(Files files, StitchConfig config, int parallelism) throws Exception {
         for (Path input : files.inputs()) {
             if (!java.nio.file.Files.isReadable(input)) {
@@ -61,6 +66,10 @@ public final class StitchRun {
         }
         JobExecutionResult result = env.execute("TraceStitch stitch");
         Map<String, Long> counters = new TreeMap<>();
+        if (result instanceof DetachedJobExecutionResult) {
+            System.out.println("tracestitch: submitted detached as job " + result.getJobID());
+            return counters;
+        }
         result.getAllAccumulatorResults().forEach((name, value) -> counters.put(name, ((Number) value).longValue()));
         return counters;
     }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Command line entry point of {@code tracestitch.jar}.
@@ -39,7 +41,14 @@ public final class TraceStitch {
                 yield 2;
             }
         };
-        System.exit(code);
+        if (StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment) {
+            System.exit(code); // the embedded MiniCluster leaves threads behind
+        }
+        // Under `flink run`, or submitted to a cluster's REST API or in application mode, main()
+        // runs inside Flink's client or JobManager: exiting the JVM would take that process down.
+        if (code != 0) {
+            throw new IllegalStateException("tracestitch " + args[0] + " failed with exit code " + code);
+        }
     }
 
     /** Exit codes: 0 done (bad lines are dead letters, not failures), 1 unreadable input, 2 bad usage. */
