@@ -32,22 +32,23 @@ class TraceStitchCliTest {
         System.setErr(originalErr);
     }
 
+    /** {@code stitch} on an empty input file, with these options added. */
+    private int stitchEmptyInputWith(String option, String value) throws Exception {
+        Path input = Files.writeString(dir.resolve("in.ndjson"), "");
+        return TraceStitch.stitch(new String[] {
+                "--input", input.toString(), "--output", dir.resolve("out").toString(), option, value});
+    }
+
     @Test
     void unknownOptionIsAUsageError() throws Exception {
-        Path input = Files.writeString(dir.resolve("in.ndjson"), "");
-        int code = TraceStitch.stitch(new String[] {
-                "--input", input.toString(), "--output", dir.resolve("out").toString(), "--gpa", "5s"});
-        assertThat(code).isEqualTo(2);
+        assertThat(stitchEmptyInputWith("--gpa", "5s")).isEqualTo(2);
         assertThat(errors.toString(StandardCharsets.UTF_8)).contains("unknown option --gpa").contains("usage:");
         assertThat(dir.resolve("out")).doesNotExist();
     }
 
     @Test
     void unreadableValueIsAUsageError() throws Exception {
-        Path input = Files.writeString(dir.resolve("in.ndjson"), "");
-        int code = TraceStitch.stitch(new String[] {
-                "--input", input.toString(), "--output", dir.resolve("out").toString(), "--gap", "soon"});
-        assertThat(code).isEqualTo(2);
+        assertThat(stitchEmptyInputWith("--gap", "soon")).isEqualTo(2);
         assertThat(errors.toString(StandardCharsets.UTF_8)).contains("gap");
     }
 
