@@ -33,6 +33,9 @@ class SamplesStitchTest {
 
     enum Order { GIVEN, SHUFFLED, LATE, REVERSED }
 
+    /** The final transactions of each sample from whichever order ran first (the runs share one JVM). */
+    private static final Map<String, Map<String, String>> CONTENT_BY_SAMPLE =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private static final long SEED = 20241125L;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -74,7 +77,7 @@ class SamplesStitchTest {
         Collections.sort(wantDead);
         assertThat(wantDead).as("the sample holds malformed lines").isNotEmpty();
 
-        Map<String, ?> partitionAtP1 = null;
+        Map<String, String> contentAtP1 = null;
         for (int parallelism : parallelisms) {
             Path out = dir.resolve("transactions-p" + parallelism + ".ndjson");
             Path dead = dir.resolve("dead-p" + parallelism + ".ndjson");
@@ -94,10 +97,17 @@ class SamplesStitchTest {
             assertThat(gotDead).as("dead letters of %s %s at p=%d (counters %s)", sample, order, parallelism, counters)
                     .containsExactlyElementsOf(wantDead);
 
-            if (partitionAtP1 == null) {
-                partitionAtP1 = view.partition();
+            if (contentAtP1 == null) {
+                contentAtP1 = view.content();
             } else {
-                assertThat(view.partition()).as("partition at p=%d equals p=1", parallelism).isEqualTo(partitionAtP1);
+                assertThat(view.content()).as("final transactions at p=%d equal p=1's", parallelism)
+                        .isEqualTo(contentAtP1);
+            }
+            // Every order of a sample must give the same transactions, field by field.
+            Map<String, String> firstOrder = CONTENT_BY_SAMPLE.putIfAbsent(sample, view.content());
+            if (firstOrder != null) {
+                assertThat(view.content()).as("final transactions of %s %s equal those of the first order run",
+                        sample, order).isEqualTo(firstOrder);
             }
         }
     }

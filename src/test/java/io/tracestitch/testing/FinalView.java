@@ -43,6 +43,8 @@ public final class FinalView {
     private final List<JsonNode> records;
     /** Final view in (tenant, transactionId) order. */
     private final Map<String, Txn> byId = new TreeMap<>();
+    /** The same records whole, keyed like {@link #byId}. */
+    private final Map<String, JsonNode> finalRecords = new TreeMap<>();
     private final List<String> repeatedRevisions = new ArrayList<>();
 
     private FinalView(List<JsonNode> records) {
@@ -68,6 +70,7 @@ public final class FinalView {
         for (Map.Entry<String, JsonNode> e : best.entrySet()) {
             if (!superseded.contains(e.getKey())) {
                 byId.put(e.getKey(), toTxn(e.getValue()));
+                finalRecords.put(e.getKey(), e.getValue());
             }
         }
     }
@@ -92,12 +95,27 @@ public final class FinalView {
         return repeatedRevisions;
     }
 
-    /** Per tenant, the set of trace sets: what two runs must agree on. */
-    public Map<String, Set<List<String>>> partition() {
-        Map<String, Set<List<String>>> out = new TreeMap<>();
-        for (Txn t : byId.values()) {
-            out.computeIfAbsent(t.tenant(), k -> new HashSet<>()).add(t.traces());
-        }
+    /**
+     * Every final transaction whole, keyed by its trace set, with what names it taken out: its own
+     * id, revision and supersedes, and its upstream transactions given by their trace sets. What two
+     * runs over the same input must agree on field by field, whatever the order or parallelism.
+     */
+    public Map<String, String> content() {
+        Map<String, String> setKeyOfId = new HashMap<>();
+        byId.forEach((key, txn) -> setKeyOfId.put(key, txn.setKey()));
+        Map<String, String> out = new TreeMap<>();
+        finalRecords.forEach((key, record) -> {
+            com.fasterxml.jackson.databind.node.ObjectNode copy = record.deepCopy();
+            copy.remove(List.of("transactionId", "revision", "supersedes"));
+            com.fasterxml.jackson.databind.node.ArrayNode upstream = copy.putArray("upstreamTransactions");
+            List<String> upstreamSets = new ArrayList<>();
+            for (JsonNode id : record.path("upstreamTransactions")) {
+                upstreamSets.add(setKeyOfId.getOrDefault(record.path("tenant").asText() + "|" + id.asText(),
+                        "missing " + id.asText()));
+            }
+            upstreamSets.stream().sorted().forEach(upstream::add);
+            out.put(byId.get(key).setKey(), copy.toString());
+        });
         return out;
     }
 
