@@ -4,7 +4,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One trace's content as the output needs it, computed once when the trace closes: its spans
- * already rendered as JSON (UTF-8, one object per span, sorted by start, LZ4-compressed as
+ * already rendered as JSON (UTF-8, one object per span, sorted by start, compressed by {@code SpanCompression} as
  * {@code compressedSpans}; {@code spanEnds[i]} is where span {@code i} ends uncompressed), the
  * aggregates, and the pieces of the transaction graph it contributes. This, not span objects, is
  * what is stored and shipped after a trace closes.
