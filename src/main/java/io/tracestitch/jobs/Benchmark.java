@@ -7,11 +7,17 @@ import io.tracestitch.model.Span;
 import io.tracestitch.operators.ParseFunction;
 import io.tracestitch.operators.RecordParser;
 import java.io.BufferedReader;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -77,8 +83,8 @@ public final class Benchmark {
                 Files.write(half, (Iterable<String>) lines.limit(records / 2)::iterator);
             }
             // With a gap longer than the input, every span waits in the trace buffer until the end.
-            measureMemory(file, half, p, StitchConfig.from(org.apache.flink.configuration.Configuration.fromMap(
-                    java.util.Map.of("gap", "1000d"))), baseline);
+            measureMemory(file, half, p, StitchConfig.from(Configuration.fromMap(
+                    Map.of("gap", "1000d"))), baseline);
             measureMemory(file, half, p, StitchConfig.defaults(), baseline);
             Files.delete(half);
             return 0;
@@ -102,10 +108,10 @@ public final class Benchmark {
      * spans it read. The same run on an empty file gives the fixed cost of the runtime itself.
      */
     private static long[] peakLiveHeap(Path input, int parallelism, StitchConfig config) throws Exception {
-        java.lang.management.MemoryMXBean heap = java.lang.management.ManagementFactory.getMemoryMXBean();
+        MemoryMXBean heap = ManagementFactory.getMemoryMXBean();
         long[] highest = {0};
-        java.util.List<java.lang.management.GarbageCollectorMXBean> fullCollectors =
-                java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        List<GarbageCollectorMXBean> fullCollectors =
+                ManagementFactory.getGarbageCollectorMXBeans().stream()
                         .filter(gc -> gc.getName().contains("Old") || gc.getName().contains("MarkSweep")).toList();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
@@ -125,7 +131,7 @@ public final class Benchmark {
         }, "live-heap-sampler");
         Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
         sampler.start();
-        java.util.Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), out, null),
+        Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), out, null),
                 config, parallelism);
         sampler.interrupt();
         sampler.join();
@@ -133,8 +139,8 @@ public final class Benchmark {
         return new long[] {highest[0], counters.getOrDefault("spans", 0L)};
     }
 
-    private static long fullCollections(java.util.List<java.lang.management.GarbageCollectorMXBean> collectors) {
-        return collectors.stream().mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount).sum();
+    private static long fullCollections(List<GarbageCollectorMXBean> collectors) {
+        return collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
     }
 
     /**
@@ -259,7 +265,7 @@ public final class Benchmark {
 
         @Override
         public void onTimer(long timestamp, OnTimerContext ctx, Collector<String[]> out) throws Exception {
-            java.util.Set<String> references = new java.util.HashSet<>();
+            Set<String> references = new HashSet<>();
             for (String reference : buffer.get()) {
                 if (references.add(reference)) {
                     out.collect(new String[] {reference, ctx.getCurrentKey()});
