@@ -67,6 +67,9 @@ public final class Benchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (input == null) {
+            throw new IllegalArgumentException("bench needs --input <file>");
+        }
         Path file = input;
         int p = parallelism;
         long records;

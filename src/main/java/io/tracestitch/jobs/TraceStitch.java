@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *        [--gap 30s] [--max-hop-delay 5m] [--out-of-orderness 10s] [--horizon 1h] [--max-spans N]
  *        [--no-spans]
  * demo   [--requests N] [--seed S] [--out &lt;dir&gt;]
+ * bench  --input &lt;file&gt; [--parallelism 2] [--rounds 3] [--memory]
  * </pre>
  */
 public final class TraceStitch {
@@ -27,27 +28,33 @@ public final class TraceStitch {
     private TraceStitch() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0) {
-            usage();
-            System.exit(2);
-        }
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        int code = switch (args[0]) {
-            case "stitch" -> stitch(rest);
-            case "demo" -> Demo.run(rest);
-            case "bench" -> Benchmark.run(rest);
-            default -> {
-                usage();
-                yield 2;
-            }
-        };
+        int code = run(args);
         if (StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment) {
             System.exit(code); // the embedded MiniCluster leaves threads behind
         }
         // Under `flink run`, or submitted to a cluster's REST API or in application mode, main()
         // runs inside Flink's client or JobManager: exiting the JVM would take that process down.
         if (code != 0) {
-            throw new IllegalStateException("tracestitch " + args[0] + " failed with exit code " + code);
+            throw new IllegalStateException("tracestitch " + String.join(" ", args) + " failed with exit code " + code);
+        }
+    }
+
+    /** Runs one command and returns its exit code; 2 for a usage error of any command. */
+    static int run(String... args) throws Exception {
+        String command = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (command) {
+                case "stitch" -> stitch(rest);
+                case "demo" -> Demo.run(rest);
+                case "bench" -> Benchmark.run(rest);
+                default -> throw new IllegalArgumentException(
+                        command.isEmpty() ? "a command is needed" : "unknown command " + command);
+            };
+        } catch (IllegalArgumentException e) { // a usage error of demo or bench (stitch reports its own)
+            System.err.println("tracestitch: " + e.getMessage());
+            usage();
+            return 2;
         }
     }
 
@@ -123,6 +130,7 @@ public final class TraceStitch {
                 usage: java -jar target/tracestitch.jar stitch --input <file|dir> [--input ...] --output <file>
                            [--dead-letter <file>] [--parallelism N] [--gap 30s] [--max-hop-delay 5m]
                            [--out-of-orderness 10s] [--horizon 1h] [--max-spans 10000] [--no-spans]
-                       java -jar target/tracestitch.jar demo [--requests N] [--seed S] [--out <dir>]""");
+                       java -jar target/tracestitch.jar demo [--requests N] [--seed S] [--out <dir>]
+                       java -jar target/tracestitch.jar bench --input <file> [--parallelism 2] [--rounds 3] [--memory]""");
     }
 }

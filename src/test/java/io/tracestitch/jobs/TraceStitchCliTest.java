@@ -53,6 +53,17 @@ class TraceStitchCliTest {
     }
 
     @Test
+    void unknownCommandsAndOptionsOfTheOtherCommandsAreUsageErrors() throws Exception {
+        assertThat(TraceStitch.run()).isEqualTo(2);
+        assertThat(TraceStitch.run("frobnicate")).isEqualTo(2);
+        assertThat(TraceStitch.run("demo", "--bogus", "1")).isEqualTo(2);
+        assertThat(TraceStitch.run("bench", "--bogus")).isEqualTo(2);
+        assertThat(TraceStitch.run("bench")).isEqualTo(2);
+        assertThat(errors.toString(StandardCharsets.UTF_8)).contains("a command is needed")
+                .contains("unknown command frobnicate").contains("unknown option --bogus");
+    }
+
+    @Test
     void missingOutputIsAUsageError() throws Exception {
         Path input = Files.writeString(dir.resolve("in.ndjson"), "");
         assertThat(TraceStitch.stitch(new String[] {"--input", input.toString()})).isEqualTo(2);
