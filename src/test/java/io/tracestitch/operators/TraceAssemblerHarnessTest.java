@@ -173,13 +173,18 @@ class TraceAssemblerHarnessTest {
         assertThat(side(DeadLetters.TAG)).isEmpty();
     }
 
+    /** Replaces the harness with one whose trace assembler allows {@code maxSpans} spans per trace. */
+    private void reopenWithSpanCap(int maxSpans) throws Exception {
+        harness.close();
+        StitchConfig capped = new StitchConfig(CONFIG.gapMs(), CONFIG.maxHopDelayMs(), CONFIG.outOfOrdernessMs(),
+                CONFIG.horizon(), maxSpans, CONFIG.maxSidesPerKey(), CONFIG.includeSpans());
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new TraceAssembler(capped), TraceAssembler::keyOf, Keys.TYPE);
+    }
+
     @Test
     void spansOverThePerTraceCapAreDeadLetters() throws Exception {
-        harness.close();
-        StitchConfig small = new StitchConfig(CONFIG.gapMs(), CONFIG.maxHopDelayMs(), CONFIG.outOfOrdernessMs(),
-                CONFIG.horizon(), 3, CONFIG.maxSidesPerKey(), CONFIG.includeSpans());
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new TraceAssembler(small), TraceAssembler::keyOf, Keys.TYPE);
+        reopenWithSpanCap(3);
         for (int i = 0; i < 5; i++) {
             add(span("t1", "s" + i, 1_000 + i));
         }
@@ -197,11 +202,7 @@ class TraceAssemblerHarnessTest {
      */
     @Test
     void duplicateDeliveriesDoNotCountTowardsTheCap() throws Exception {
-        harness.close();
-        StitchConfig small = new StitchConfig(CONFIG.gapMs(), CONFIG.maxHopDelayMs(), CONFIG.outOfOrdernessMs(),
-                CONFIG.horizon(), 3, CONFIG.maxSidesPerKey(), CONFIG.includeSpans());
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                new TraceAssembler(small), TraceAssembler::keyOf, Keys.TYPE);
+        reopenWithSpanCap(3);
         add(span("t1", "a", 1_000));
         add(span("t1", "a", 1_000));
         add(span("t1", "a", 1_000));
