@@ -93,15 +93,17 @@ public final class Benchmark {
             return 0;
         }
         for (int round = 1; round <= rounds; round++) {
-            double a = seconds(() -> parseOnly(file));
-            double b = seconds(() -> yardstick(file, p));
+            double a = measure(() -> parseOnly(file)).seconds();
+            Measured b = measure(() -> yardstick(file, p));
             Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
-            double c = seconds(() -> StitchRun.run(new StitchRun.Files(List.of(file), out, null),
+            Measured c = measure(() -> StitchRun.run(new StitchRun.Files(List.of(file), out, null),
                     StitchConfig.defaults(), p));
             Files.deleteIfExists(out);
             System.out.printf("round %d%s: (a) parse %.0f rec/s  (b) yardstick %.0f rec/s  (c) stitch %.0f rec/s"
-                            + "  c/b %.2f%n", round, round == 1 ? " (cold JVM)" : "", records / a, records / b,
-                    records / c, b / c);
+                            + "  c/b %.2f%n", round, round == 1 ? " (cold JVM)" : "", records / a,
+                    records / b.seconds(), records / c.seconds(), b.seconds() / c.seconds());
+            System.out.printf("  CPU seconds of (b), %.1f s wall:%n%s  CPU seconds of (c), %.1f s wall:%n%s",
+                    b.seconds(), CpuBreakdown.format(b.cpu()), c.seconds(), CpuBreakdown.format(c.cpu()));
         }
         return 0;
     }
@@ -166,10 +168,14 @@ public final class Benchmark {
         Object run() throws Exception;
     }
 
-    private static double seconds(Work work) throws Exception {
-        long start = System.nanoTime();
-        work.run();
-        return (System.nanoTime() - start) / 1e9;
+    private record Measured(double seconds, Map<String, Double> cpu) {}
+
+    private static Measured measure(Work work) throws Exception {
+        try (CpuBreakdown cpu = new CpuBreakdown()) {
+            long start = System.nanoTime();
+            work.run();
+            return new Measured((System.nanoTime() - start) / 1e9, cpu.seconds());
+        }
     }
 
     static long parseOnly(Path input) throws Exception {
