@@ -6,41 +6,69 @@ import io.tracestitch.config.StitchConfig;
 import io.tracestitch.jobs.ShopSimulator.Options;
 import io.tracestitch.jobs.ShopSimulator.Order;
 import io.tracestitch.testing.FinalView;
+import io.tracestitch.testing.ReferenceStitcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A simulated world with what the samples have little of — deep chains, untraced producers,
- * colliding ids, duplicate deliveries whose copies differ, both log formats — stitched in sorted
- * and in shuffled order at different parallelism must give the same final transactions, field by
- * field (only their ids may differ: they follow arrival order).
+ * Simulated worlds with what the samples have little of — deep chains, untraced producers,
+ * colliding ids, duplicate deliveries whose copies differ, links, both log formats, SnapStart,
+ * timeouts, garbage lines — stitched in sorted, late and shuffled order at different parallelism.
+ * The final view must equal what {@link ReferenceStitcher} computes from STITCHING.md in batch, and
+ * the runs must agree field by field (only transaction ids may differ: they follow arrival order).
  */
 class SimulatedWorldStitchTest {
+
+    private static final Options DEEP = Options.defaults().withSeed(29).withRequestsPerTenant(80).withMaxDepth(12)
+            .withUntracedProducerRate(0.15).withCollidingIdRate(0.1).withDuplicateRate(0.3)
+            .withJsonLogRate(0.5).withSnapStartRate(0.1);
 
     @TempDir
     Path dir;
 
-    private Map<String, String> finalTransactions(Order order, int parallelism) throws Exception {
-        Options world = Options.defaults().withSeed(29).withRequestsPerTenant(80).withMaxDepth(12)
-                .withUntracedProducerRate(0.15).withCollidingIdRate(0.1).withDuplicateRate(0.3)
-                .withJsonLogRate(0.5).withSnapStartRate(0.1).withOrder(order);
-        Path input = Files.write(dir.resolve(order + ".ndjson"), new ShopSimulator(world).lines(),
-                StandardCharsets.UTF_8);
-        Path output = dir.resolve(order + "-p" + parallelism + ".out.ndjson");
+    private FinalView stitch(Options world, int parallelism, List<String> linesOut) throws Exception {
+        List<String> lines = new ShopSimulator(world).lines();
+        linesOut.addAll(lines);
+        String name = world.seed() + "-" + world.order() + "-p" + parallelism;
+        Path input = Files.write(dir.resolve(name + ".ndjson"), lines, StandardCharsets.UTF_8);
+        Path output = dir.resolve(name + ".out.ndjson");
         StitchRun.run(new StitchRun.Files(List.of(input), output, null), StitchConfig.defaults(), parallelism);
-        return FinalView.of(output).content();
+        return FinalView.of(output);
     }
 
     @Test
-    void sortedAndShuffledGiveTheSameTransactionsAtAnyParallelism() throws Exception {
-        Map<String, String> sorted = finalTransactions(Order.SORTED, 1);
-        assertThat(sorted).hasSizeGreaterThan(100);
-        assertThat(finalTransactions(Order.SHUFFLED, 4)).isEqualTo(sorted);
-        assertThat(finalTransactions(Order.LATE, 2)).isEqualTo(sorted);
+    void sortedLateAndShuffledGiveTheSameTransactionsAtAnyParallelism() throws Exception {
+        List<String> lines = new ArrayList<>();
+        FinalView sorted = stitch(DEEP.withOrder(Order.SORTED), 1, lines);
+        assertThat(sorted.transactions()).hasSizeGreaterThan(100);
+        assertThat(sorted.differences(ReferenceStitcher.expected(lines))).isEmpty();
+        assertThat(stitch(DEEP.withOrder(Order.SHUFFLED), 4, new ArrayList<>()).content())
+                .isEqualTo(sorted.content());
+        assertThat(stitch(DEEP.withOrder(Order.LATE), 2, new ArrayList<>()).content())
+                .isEqualTo(sorted.content());
+    }
+
+    @ParameterizedTest(name = "seed {0}, {1}, parallelism {2}")
+    @CsvSource({"3, SHUFFLED, 4", "5, LATE, 1", "7, SORTED, 2"})
+    void finalViewIsWhatStitchingMdDefines(long seed, Order order, int parallelism) throws Exception {
+        Options world = Options.defaults().withSeed(seed).withOrder(order)
+                .withTenants(List.of("111111111111", "222222222222", "333333333333")).withRequestsPerTenant(60)
+                .withMaxDepth(12).withUntracedProducerRate(0.15).withCollidingIdRate(0.2).withDuplicateRate(0.3)
+                .withLinkRate(0.4).withJsonLogRate(0.5).withEnvelopeRate(0.5).withSnapStartRate(0.2)
+                .withTimeoutRate(0.1).withGarbageRate(0.01);
+        List<String> lines = new ArrayList<>();
+        FinalView view = stitch(world, parallelism, lines);
+        List<FinalView.Expected> expected = ReferenceStitcher.expected(lines);
+        assertThat(expected).hasSizeGreaterThan(100);
+        assertThat(expected).anyMatch(e -> !e.upstream().isEmpty()).anyMatch(e -> e.unmatched() > 0)
+                .anyMatch(e -> e.coldStarts() > 0).anyMatch(e -> e.timeouts() > 0);
+        assertThat(view.differences(expected)).isEmpty();
     }
 }

@@ -121,9 +121,12 @@ public final class FinalView {
 
     /** Differences from the expected file, empty when everything matches. */
     public List<String> differences(Path expectedFile) {
-        List<Expected> expected = readLines(expectedFile).stream().map(FinalView::parse).map(FinalView::toExpected)
-                .toList();
-        return differences(expected);
+        return differences(expectedFile(expectedFile));
+    }
+
+    /** The transactions of a {@code *.expected.ndjson}. */
+    public static List<Expected> expectedFile(Path expectedFile) {
+        return readLines(expectedFile).stream().map(FinalView::parse).map(FinalView::toExpected).toList();
     }
 
     public List<String> differences(List<Expected> expected) {
