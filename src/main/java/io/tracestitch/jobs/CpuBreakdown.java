@@ -75,7 +75,7 @@ final class CpuBreakdown implements AutoCloseable {
         cpuNanos.forEach((id, cpu) -> byStage.merge(stage(names.get(id)),
                 (cpu - cpuAtStart.getOrDefault(id, 0L)) / 1e9, Double::sum));
         Map<String, Double> result = new LinkedHashMap<>();
-        byStage.entrySet().stream().filter(e -> e.getValue() >= 0.05)
+        byStage.entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> result.put(e.getKey(), e.getValue()));
         result.put("JIT compilation", (ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
