@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 final class CpuBreakdown implements AutoCloseable {
 
     private static final Pattern SUBTASK = Pattern.compile(" \\(\\d+/\\d+\\)(#\\d+)?$");
+    private static final Pattern HELPER = Pattern.compile("^(OutputFlusher|System Time Trigger) for ");
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -90,7 +91,11 @@ final class CpuBreakdown implements AutoCloseable {
             return "file reader";
         }
         String task = SUBTASK.matcher(thread).replaceFirst("");
-        return task.equals(thread) ? "other threads" : task;
+        if (task.equals(thread)) {
+            return "other threads";
+        }
+        // A task's helper threads count for the task.
+        return HELPER.matcher(task).replaceFirst("");
     }
 
     private static long gcMillis() {
