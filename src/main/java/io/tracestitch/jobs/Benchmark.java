@@ -9,7 +9,8 @@ import io.tracestitch.operators.RecordParser;
 import java.io.BufferedReader;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +114,9 @@ public final class Benchmark {
      * spans it read. The same run on an empty file gives the fixed cost of the runtime itself.
      */
     private static long[] peakLiveHeap(Path input, int parallelism, StitchConfig config) throws Exception {
-        MemoryMXBean heap = ManagementFactory.getMemoryMXBean();
+        List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null).toList();
+        settle(heapPools);
         long[] highest = {0};
         List<GarbageCollectorMXBean> fullCollectors =
                 ManagementFactory.getGarbageCollectorMXBeans().stream()
@@ -125,7 +128,9 @@ public final class Benchmark {
                 // A thread inside a JNI critical region makes the JVM skip the requested full
                 // collection; what is "used" then includes garbage, so that sample does not count.
                 if (fullCollectors.isEmpty() || fullCollections(fullCollectors) > before) {
-                    highest[0] = Math.max(highest[0], heap.getHeapMemoryUsage().getUsed());
+                    // What the collection left, not the heap now: the job allocates on while this thread reads.
+                    long live = heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
+                    highest[0] = Math.max(highest[0], live);
                 }
                 try {
                     Thread.sleep(500);
@@ -142,6 +147,23 @@ public final class Benchmark {
         sampler.join();
         Files.deleteIfExists(out);
         return new long[] {highest[0], counters.getOrDefault("spans", 0L)};
+    }
+
+    /**
+     * Waits until the previous run's state is collectable: a finished job's runtime lets go of it a
+     * little after the run returns, and a sample taken before that would count it again.
+     */
+    private static void settle(List<MemoryPoolMXBean> heapPools) throws InterruptedException {
+        long previous = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            System.gc();
+            long live = heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
+            if (previous - live < 1 << 20) {
+                return;
+            }
+            previous = live;
+            Thread.sleep(250);
+        }
     }
 
     private static long fullCollections(List<GarbageCollectorMXBean> collectors) {
