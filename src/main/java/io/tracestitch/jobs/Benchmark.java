@@ -128,9 +128,7 @@ public final class Benchmark {
                 // A thread inside a JNI critical region makes the JVM skip the requested full
                 // collection; what is "used" then includes garbage, so that sample does not count.
                 if (fullCollectors.isEmpty() || fullCollections(fullCollectors) > before) {
-                    // What the collection left, not the heap now: the job allocates on while this thread reads.
-                    long live = heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
-                    highest[0] = Math.max(highest[0], live);
+                    highest[0] = Math.max(highest[0], liveAfterCollection(heapPools));
                 }
                 try {
                     Thread.sleep(500);
@@ -157,13 +155,18 @@ public final class Benchmark {
         long previous = Long.MAX_VALUE;
         for (int attempt = 0; attempt < 20; attempt++) {
             System.gc();
-            long live = heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
+            long live = liveAfterCollection(heapPools);
             if (previous - live < 1 << 20) {
                 return;
             }
             previous = live;
             Thread.sleep(250);
         }
+    }
+
+    /** What the last collection left, not the heap now: the job allocates on while the sampler reads. */
+    private static long liveAfterCollection(List<MemoryPoolMXBean> heapPools) {
+        return heapPools.stream().mapToLong(pool -> pool.getCollectionUsage().getUsed()).sum();
     }
 
     private static long fullCollections(List<GarbageCollectorMXBean> collectors) {

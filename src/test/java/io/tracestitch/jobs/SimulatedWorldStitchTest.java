@@ -10,7 +10,6 @@ import io.tracestitch.testing.ReferenceStitcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,9 +32,7 @@ class SimulatedWorldStitchTest {
     @TempDir
     Path dir;
 
-    private FinalView stitch(Options world, int parallelism, List<String> linesOut) throws Exception {
-        List<String> lines = new ShopSimulator(world).lines();
-        linesOut.addAll(lines);
+    private FinalView stitch(Options world, List<String> lines, int parallelism) throws Exception {
         String name = world.seed() + "-" + world.order() + "-p" + parallelism;
         Path input = Files.write(dir.resolve(name + ".ndjson"), lines, StandardCharsets.UTF_8);
         Path output = dir.resolve(name + ".out.ndjson");
@@ -43,16 +40,19 @@ class SimulatedWorldStitchTest {
         return FinalView.of(output);
     }
 
+    private FinalView stitch(Options world, int parallelism) throws Exception {
+        return stitch(world, new ShopSimulator(world).lines(), parallelism);
+    }
+
     @Test
     void sortedLateAndShuffledGiveTheSameTransactionsAtAnyParallelism() throws Exception {
-        List<String> lines = new ArrayList<>();
-        FinalView sorted = stitch(DEEP.withOrder(Order.SORTED), 1, lines);
+        Options world = DEEP.withOrder(Order.SORTED);
+        List<String> lines = new ShopSimulator(world).lines();
+        FinalView sorted = stitch(world, lines, 1);
         assertThat(sorted.transactions()).hasSizeGreaterThan(100);
         assertThat(sorted.differences(ReferenceStitcher.expected(lines))).isEmpty();
-        assertThat(stitch(DEEP.withOrder(Order.SHUFFLED), 4, new ArrayList<>()).content())
-                .isEqualTo(sorted.content());
-        assertThat(stitch(DEEP.withOrder(Order.LATE), 2, new ArrayList<>()).content())
-                .isEqualTo(sorted.content());
+        assertThat(stitch(DEEP.withOrder(Order.SHUFFLED), 4).content()).isEqualTo(sorted.content());
+        assertThat(stitch(DEEP.withOrder(Order.LATE), 2).content()).isEqualTo(sorted.content());
     }
 
     @ParameterizedTest(name = "seed {0}, {1}, parallelism {2}")
@@ -63,8 +63,8 @@ class SimulatedWorldStitchTest {
                 .withMaxDepth(12).withUntracedProducerRate(0.15).withCollidingIdRate(0.2).withDuplicateRate(0.3)
                 .withLinkRate(0.4).withJsonLogRate(0.5).withEnvelopeRate(0.5).withSnapStartRate(0.2)
                 .withTimeoutRate(0.1).withGarbageRate(0.01);
-        List<String> lines = new ArrayList<>();
-        FinalView view = stitch(world, parallelism, lines);
+        List<String> lines = new ShopSimulator(world).lines();
+        FinalView view = stitch(world, lines, parallelism);
         List<FinalView.Expected> expected = ReferenceStitcher.expected(lines);
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(expected).anyMatch(e -> !e.upstream().isEmpty()).anyMatch(e -> e.unmatched() > 0)
