@@ -2,6 +2,7 @@ package io.tracestitch.jobs;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.DeadLetter;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -10,14 +10,15 @@ import io.tracestitch.model.LogFact;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.Span;
-import io.tracestitch.operators.ContentStore;
 import io.tracestitch.operators.DeadLetters;
-import io.tracestitch.operators.HopPairing;
-import io.tracestitch.operators.InvocationJoin;
-import io.tracestitch.operators.ParseFunction;
-import io.tracestitch.operators.TraceAssembler;
-import io.tracestitch.operators.TransactionAssembler;
-import io.tracestitch.operators.TransactionResolverFunction;
+import io.tracestitch.operators.content.ContentStoreFunction;
+import io.tracestitch.operators.hop.HopPairingFunction;
+import io.tracestitch.operators.ingest.ParseFunction;
+import io.tracestitch.operators.invocation.InvocationJoinFunction;
+import io.tracestitch.operators.output.TransactionAssemblerFunction;
+import io.tracestitch.operators.resolve.TransactionResolverFunction;
+import io.tracestitch.operators.trace.TraceAssemblerFunction;
+
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,22 +48,22 @@ public final class StitchingPipeline {
                 .uid(OperatorIds.LOG_WATERMARKS).name("Log watermarks");
 
         SingleOutputStreamOperator<ContentInput> closedTraces = spans
-                .keyBy(TraceAssembler::keyOf, Keys.TYPE)
-                .process(new TraceAssembler(config)).uid(OperatorIds.ASSEMBLE_TRACES).name("Assemble traces");
+                .keyBy(TraceAssemblerFunction::keyOf, Keys.TYPE)
+                .process(new TraceAssemblerFunction(config)).uid(OperatorIds.ASSEMBLE_TRACES).name("Assemble traces");
 
-        DataStream<HopSide> hopSides = closedTraces.getSideOutput(TraceAssembler.HOP_SIDES);
+        DataStream<HopSide> hopSides = closedTraces.getSideOutput(TraceAssemblerFunction.HOP_SIDES);
         DataStream<ResolverInput> hops = hopSides
                 .keyBy(HopSide::joinKey)
-                .process(new HopPairing(config)).uid(OperatorIds.PAIR_HOPS).name("Pair hops");
+                .process(new HopPairingFunction(config)).uid(OperatorIds.PAIR_HOPS).name("Pair hops");
 
-        DataStream<RequestFact> requestFacts = closedTraces.getSideOutput(TraceAssembler.REQUESTS);
+        DataStream<RequestFact> requestFacts = closedTraces.getSideOutput(TraceAssemblerFunction.REQUESTS);
         SingleOutputStreamOperator<ContentInput> invocations = logs
                 .connect(requestFacts)
-                .keyBy(InvocationJoin::keyOf, InvocationJoin::keyOf, Keys.TYPE)
-                .process(new InvocationJoin(config)).uid(OperatorIds.JOIN_INVOCATIONS).name("Join invocations");
+                .keyBy(InvocationJoinFunction::keyOf, InvocationJoinFunction::keyOf, Keys.TYPE)
+                .process(new InvocationJoinFunction(config)).uid(OperatorIds.JOIN_INVOCATIONS).name("Join invocations");
 
-        SingleOutputStreamOperator<AssemblyInput> plans = closedTraces.getSideOutput(TraceAssembler.TRACES)
-                .union(hops, invocations.getSideOutput(InvocationJoin.TOUCHES))
+        SingleOutputStreamOperator<AssemblyInput> plans = closedTraces.getSideOutput(TraceAssemblerFunction.TRACES)
+                .union(hops, invocations.getSideOutput(InvocationJoinFunction.TOUCHES))
                 .keyBy(ResolverInput::tenant)
                 .process(new TransactionResolverFunction(config))
                 .uid(OperatorIds.RESOLVE_TRANSACTIONS).name("Resolve transactions");
@@ -70,11 +71,11 @@ public final class StitchingPipeline {
         SingleOutputStreamOperator<AssemblyInput> memberContent = closedTraces
                 .union(invocations, plans.getSideOutput(TransactionResolverFunction.CONTENT_REQUESTS))
                 .keyBy(ContentInput::key, Keys.TYPE)
-                .process(new ContentStore(config)).uid(OperatorIds.STORE_CONTENT).name("Store trace content");
+                .process(new ContentStoreFunction(config)).uid(OperatorIds.STORE_CONTENT).name("Store trace content");
 
         DataStream<byte[]> transactions = plans.union(memberContent)
                 .keyBy(AssemblyInput::key, Keys.TYPE)
-                .process(new TransactionAssembler(config))
+                .process(new TransactionAssemblerFunction(config))
                 .uid(OperatorIds.ASSEMBLE_TRANSACTIONS).name("Assemble transactions");
 
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG)

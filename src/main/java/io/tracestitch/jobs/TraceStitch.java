@@ -2,6 +2,9 @@ package io.tracestitch.jobs;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.config.StitchOptions;
+import io.tracestitch.jobs.tools.Benchmark;
+import io.tracestitch.jobs.tools.Demo;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +43,7 @@ public final class TraceStitch {
     }
 
     /** Runs one command and returns its exit code; 2 for a usage error of any command. */
-    static int run(String... args) throws Exception {
+    public static int run(String... args) throws Exception {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
         try {

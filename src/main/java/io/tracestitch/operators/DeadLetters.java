@@ -1,6 +1,7 @@
 package io.tracestitch.operators;
 
 import io.tracestitch.model.DeadLetter;
+
 import org.apache.flink.util.OutputTag;
 
 /** The one side output every operator sends unusable input to. */

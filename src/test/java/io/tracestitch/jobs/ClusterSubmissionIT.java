@@ -1,10 +1,11 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.testing.FinalView;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tracestitch.testing.FinalView;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;

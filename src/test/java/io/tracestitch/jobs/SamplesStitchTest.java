@@ -1,12 +1,13 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.testing.FinalView;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tracestitch.config.StitchConfig;
-import io.tracestitch.testing.FinalView;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;

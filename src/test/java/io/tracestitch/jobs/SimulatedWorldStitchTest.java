@@ -1,12 +1,16 @@
 package io.tracestitch.jobs;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import io.tracestitch.jobs.tools.simulator.ShopSimulator.Order;
+
+import io.tracestitch.jobs.tools.simulator.ShopSimulator.Options;
 
 import io.tracestitch.config.StitchConfig;
-import io.tracestitch.jobs.ShopSimulator.Options;
-import io.tracestitch.jobs.ShopSimulator.Order;
+import io.tracestitch.jobs.tools.simulator.ShopSimulator;
 import io.tracestitch.testing.FinalView;
 import io.tracestitch.testing.ReferenceStitcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,13 @@
 package io.tracestitch.model;
 
+import io.tracestitch.model.PlatformLine.Kind;
+
+import io.tracestitch.operators.ingest.LambdaLogParser;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import io.tracestitch.model.PlatformLine.Kind;
-import io.tracestitch.operators.LambdaLogParser;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;

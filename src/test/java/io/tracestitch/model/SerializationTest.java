@@ -1,14 +1,17 @@
 package io.tracestitch.model;
 
+import io.tracestitch.operators.content.ContentStoreFunction;
+import io.tracestitch.operators.hop.HopPairingFunction;
+import io.tracestitch.operators.invocation.InvocationJoinFunction;
+import io.tracestitch.operators.output.TransactionAssemblerFunction;
+import io.tracestitch.operators.resolve.TraceNode;
+import io.tracestitch.operators.resolve.TransactionNode;
+import io.tracestitch.operators.trace.TraceAssemblerFunction;
+import io.tracestitch.operators.trace.TraceDigests;
+
 import static org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tracestitch.operators.ContentStore;
-import io.tracestitch.operators.HopPairing;
-import io.tracestitch.operators.InvocationJoin;
-import io.tracestitch.operators.TraceAssembler;
-import io.tracestitch.operators.TraceDigests;
-import io.tracestitch.operators.TransactionAssembler;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,11 +36,11 @@ class SerializationTest {
                 TraceNode.class,
                 TraceNode.Receive.class,
                 TransactionNode.class,
-                TraceAssembler.TraceMeta.class,
-                HopPairing.Sides.class,
-                InvocationJoin.State.class,
-                ContentStore.TraceContent.class,
-                TransactionAssembler.Assembly.class);
+                TraceAssemblerFunction.TraceMeta.class,
+                HopPairingFunction.Sides.class,
+                InvocationJoinFunction.State.class,
+                ContentStoreFunction.TraceContent.class,
+                TransactionAssemblerFunction.Assembly.class);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -6,7 +6,8 @@ import io.tracestitch.model.LogFact;
 import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
-import io.tracestitch.operators.RecordParser;
+import io.tracestitch.operators.ingest.RecordParser;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,0 +1,151 @@
+package io.tracestitch.operators.invocation;
+
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.model.ContentInput;
+import io.tracestitch.model.Invocation;
+import io.tracestitch.model.Keys;
+import io.tracestitch.model.LogFact;
+import io.tracestitch.model.RequestFact;
+import io.tracestitch.model.ResolverInput;
+import io.tracestitch.operators.Tally;
+import io.tracestitch.operators.Timers;
+
+import java.util.Arrays;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.java.tuple.Tuple2;
+
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by {@code (tenant, requestId)}: folds an invocation's platform log lines (any order, any
+ * format, duplicates) into one {@link Invocation} and sends it to every trace whose spans carry the
+ * request id, at most once per watermark. Log lines whose invocation has no span are counted at the
+ * end of input ({@code logsWithoutSpan}), never invented into transactions.
+ */
+public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<String, String>, LogFact, RequestFact, ContentInput> {
+
+    public static final OutputTag<ResolverInput> TOUCHES = new OutputTag<>("touches") {};
+    private static final String[] NO_TRACES = {};
+
+    /** Mutable Flink POJO: the invocation so far and the traces it belongs to. */
+    public static class State {
+        public String tenant;
+        public Invocation invocation;
+        public String[] traces = NO_TRACES;
+        public boolean changed;
+        public boolean timerSet;
+        public boolean orphanCheckSet;
+    }
+
+    private final StitchConfig config;
+    private transient ValueState<State> state;
+    private transient Tally logs;
+    private transient Tally lateRecords;
+    private transient Tally logsWithoutSpan;
+
+    public InvocationJoinFunction(StitchConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        ValueStateDescriptor<State> descriptor = new ValueStateDescriptor<>("invocation", State.class);
+        Timers.expireAfter(descriptor, config.horizon());
+        state = getRuntimeContext().getState(descriptor);
+        logs = new Tally(getRuntimeContext(), "logs");
+        lateRecords = new Tally(getRuntimeContext(), "lateRecords");
+        logsWithoutSpan = new Tally(getRuntimeContext(), "logsWithoutSpan");
+    }
+
+    @Override
+    public void processElement1(LogFact log, Context ctx, Collector<ContentInput> out) throws Exception {
+        logs.inc();
+        long watermark = ctx.timerService().currentWatermark();
+        if (log.timestampMs() <= watermark) {
+            lateRecords.inc();
+        }
+        State s = current(log.tenant());
+        Invocation base = s.invocation != null ? s.invocation : Invocation.of(log.line().requestId(), log.function());
+        if (base.function() == null && log.function() != null) {
+            base = Invocation.of(base.requestId(), log.function()).merge(base);
+        }
+        s.invocation = base.with(log.line());
+        if (config.unboundedHorizon() && !s.orphanCheckSet && s.traces.length == 0) {
+            // Counted at the end of input only if no span ever claims this request id.
+            s.orphanCheckSet = true;
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+        }
+        changed(s, ctx);
+    }
+
+    @Override
+    public void processElement2(RequestFact fact, Context ctx, Collector<ContentInput> out) throws Exception {
+        State s = current(fact.tenant());
+        if (s.orphanCheckSet) {
+            s.orphanCheckSet = false;
+            ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
+        }
+        if (!Arrays.asList(s.traces).contains(fact.traceId())) {
+            s.traces = Arrays.copyOf(s.traces, s.traces.length + 1);
+            s.traces[s.traces.length - 1] = fact.traceId();
+        }
+        if (s.invocation == null) {
+            s.invocation = Invocation.of(fact.requestId(), null);
+        }
+        if (s.invocation.function() == null) {
+            s.invocation = Invocation.of(fact.requestId(), fact.service()).merge(s.invocation);
+        }
+        changed(s, ctx);
+    }
+
+    private State current(String tenant) throws java.io.IOException {
+        State s = state.value();
+        if (s == null) {
+            s = new State();
+            s.tenant = tenant;
+        }
+        return s;
+    }
+
+    private void changed(State s, Context ctx) throws java.io.IOException {
+        s.changed = true;
+        if (!s.timerSet && s.traces.length > 0) {
+            s.timerSet = true;
+            ctx.timerService().registerEventTimeTimer(
+                    Timers.afterWatermark(ctx.timerService().currentWatermark(), Long.MIN_VALUE));
+        }
+        state.update(s);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ContentInput> out) throws Exception {
+        State s = state.value();
+        if (s == null) {
+            return;
+        }
+        if (s.changed && s.traces.length > 0) {
+            for (String traceId : s.traces) {
+                out.collect(ContentInput.invocation(s.tenant, traceId, s.invocation));
+                ctx.output(TOUCHES, ResolverInput.touch(s.tenant, traceId));
+            }
+            s.changed = false;
+        }
+        s.timerSet = false;
+        if (timestamp == Long.MAX_VALUE && s.traces.length == 0) {
+            logsWithoutSpan.inc();
+        }
+        state.update(s);
+    }
+
+    public static Tuple2<String, String> keyOf(LogFact log) {
+        return Keys.of(log.tenant(), log.line().requestId());
+    }
+
+    public static Tuple2<String, String> keyOf(RequestFact fact) {
+        return Keys.of(fact.tenant(), fact.requestId());
+    }
+}

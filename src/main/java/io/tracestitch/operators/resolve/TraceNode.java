@@ -1,0 +1,44 @@
+package io.tracestitch.operators.resolve;
+
+/**
+ * The resolver's view of one trace: what it received (and from whom), what it links to, who
+ * consumes from it, and which transaction it is in. Mutable Flink POJO kept in MapState; callers
+ * put it back after changing it.
+ */
+public class TraceNode {
+    public String traceId;
+    /** Null until the trace is first resolved. */
+    public String transactionId;
+    /** A span of this trace was seen (a link target may be known before that). */
+    public boolean seen;
+    public long lastEventMs = Long.MIN_VALUE;
+    public Receive[] receives = NO_RECEIVES;
+    public String[] links = NONE;
+    /** Traces that received from or link to this one: whom to re-check when it moves. */
+    public String[] consumers = NONE;
+    /** How many transaction ids were anchored at this trace: fresh ids never repeat. */
+    public int idGeneration;
+
+    // Shared empties: arrays here are replaced when they grow, never written in place.
+    private static final Receive[] NO_RECEIVES = {};
+    private static final String[] NONE = {};
+
+    public TraceNode() {}
+
+    public TraceNode(String traceId) {
+        this.traceId = traceId;
+    }
+
+    /** One received join key and the traces that published it (empty: unmatched so far). */
+    public static class Receive {
+        public String joinKey;
+        public String[] producers;
+
+        public Receive() {}
+
+        public Receive(String joinKey, String[] producers) {
+            this.joinKey = joinKey;
+            this.producers = producers;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.tracestitch.operators.trace;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * Compresses a trace's rendered spans for the time they wait in state: deflate at its fastest
+ * level, primed with what every rendered span repeats. A trace's spans are only a few hundred bytes
+ * each, too little for a compressor to learn the field names from, and their ids are hex that only
+ * entropy coding shrinks: this keeps a quarter of the JSON (LZ4 kept half).
+ *
+ * <p>Data passes through direct buffers: on heap arrays, {@code java.util.zip} holds a JNI
+ * critical region that blocks garbage collection while it runs. One coder per thread.
+ */
+final class SpanCompression {
+
+    private static final byte[] DICTIONARY = ("{\"type\":\"span\",\"tenant\":\"\",\"traceId\":\"\",\"spanId\":\"\","
+            + "\"parentSpanId\":null,\"service\":\"\",\"name\":\" invoke\",\"kind\":\"consumer\",\"startMs\":1,"
+            + "\"endMs\":1,\"status\":\"error\",\"requestId\":null,\"messages\":[{\"system\":\"kinesis\","
+            + "\"operation\":\"publish\",\"destination\":\"\",\"id\":\"shardId-000000000000:\"},{\"system\":\"eventbridge\","
+            + "\"operation\":\"receive\"}],\"links\":[{\"traceId\":\"\",\"spanId\":\"\"}],\"attributes\":{}}"
+            + "{\"type\":\"span\",\"tenant\":\"\",\"traceId\":\"\",\"spanId\":\"\",\"parentSpanId\":\"\",\"service\":\"\","
+            + "\"name\":\"\",\"kind\":\"server\",\"startMs\":17,\"endMs\":17,\"status\":\"ok\",\"requestId\":\"\","
+            + "\"messages\":[{\"system\":\"sns\",\"operation\":\"publish\",\"destination\":\"\",\"id\":\"\"},"
+            + "{\"system\":\"sqs\",\"operation\":\"receive\",\"destination\":\"\",\"id\":\"\"}],\"links\":[],"
+            + "\"attributes\":{}}").getBytes(StandardCharsets.UTF_8);
+    private static final ByteBuffer DIRECT_DICTIONARY =
+            ByteBuffer.allocateDirect(DICTIONARY.length).put(DICTIONARY).flip();
+    private static final ThreadLocal<SpanCompression> PER_THREAD = ThreadLocal.withInitial(SpanCompression::new);
+
+    private final Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+    private final Inflater inflater = new Inflater(true);
+    private ByteBuffer in = ByteBuffer.allocateDirect(1 << 16);
+    private ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
+
+    private SpanCompression() {}
+
+    static byte[] compress(byte[] json) {
+        return PER_THREAD.get().deflate(json);
+    }
+
+    /** @param length the uncompressed length */
+    static byte[] decompress(byte[] compressed, int length) {
+        return PER_THREAD.get().inflate(compressed, length);
+    }
+
+    private byte[] deflate(byte[] json) {
+        fill(json);
+        out = atLeast(out, json.length + json.length / 8 + 64).clear();
+        deflater.reset();
+        deflater.setDictionary(DIRECT_DICTIONARY.duplicate());
+        deflater.setInput(in);
+        deflater.finish();
+        while (!deflater.finished()) {
+            if (!out.hasRemaining()) {
+                out = grown(out);
+            }
+            deflater.deflate(out);
+        }
+        return drain();
+    }
+
+    private byte[] inflate(byte[] compressed, int length) {
+        fill(compressed);
+        out = atLeast(out, length).clear().limit(length);
+        inflater.reset();
+        inflater.setDictionary(DIRECT_DICTIONARY.duplicate());
+        inflater.setInput(in);
+        try {
+            while (out.hasRemaining()) {
+                if (inflater.inflate(out) == 0 && (inflater.finished() || inflater.needsInput())) {
+                    throw new IllegalStateException("compressed spans end after " + out.position() + " of "
+                            + length + " bytes");
+                }
+            }
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("compressed spans do not decompress", e);
+        }
+        return drain();
+    }
+
+    private void fill(byte[] data) {
+        in = atLeast(in, data.length).clear();
+        in.put(data).flip();
+    }
+
+    private byte[] drain() {
+        out.flip();
+        byte[] result = new byte[out.remaining()];
+        out.get(result);
+        return result;
+    }
+
+    private static ByteBuffer atLeast(ByteBuffer buffer, int capacity) {
+        return buffer.capacity() >= capacity ? buffer : ByteBuffer.allocateDirect(Integer.highestOneBit(capacity) << 1);
+    }
+
+    private static ByteBuffer grown(ByteBuffer full) {
+        ByteBuffer bigger = ByteBuffer.allocateDirect(full.capacity() * 2);
+        return bigger.put(full.flip());
+    }
+}

@@ -1,0 +1,185 @@
+package io.tracestitch.operators.trace;
+
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.model.ContentInput;
+import io.tracestitch.model.DeadLetter;
+import io.tracestitch.model.HopSide;
+import io.tracestitch.model.Keys;
+import io.tracestitch.model.MessageRef;
+import io.tracestitch.model.RequestFact;
+import io.tracestitch.model.ResolverInput;
+import io.tracestitch.model.Span;
+import io.tracestitch.model.SpanLink;
+import io.tracestitch.model.SpanSerializer;
+import io.tracestitch.operators.DeadLetters;
+import io.tracestitch.operators.Tally;
+import io.tracestitch.operators.Timers;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by {@code (tenant, traceId)}: buffers a trace's spans until no span of it has ended for the
+ * inactivity gap (event time), then hands the closed spans to the content store and compact facts
+ * to the hop, invocation and resolver stages. A span arriving after that reopens the trace for
+ * another gap (or until the next watermark, if it is late): a revision. After closing, only
+ * {@link TraceMeta} stays (the buffer is cleared). Cap: {@code max-spans} distinct spans per trace
+ * (redelivered copies do not count, but at most twice that many deliveries are buffered).
+ */
+public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<String, String>, Span, ContentInput> {
+
+    public static final OutputTag<HopSide> HOP_SIDES = new OutputTag<>("hop-sides") {};
+    public static final OutputTag<ResolverInput> TRACES = new OutputTag<>("traces") {};
+    public static final OutputTag<RequestFact> REQUESTS = new OutputTag<>("requests") {};
+
+    /** Mutable Flink POJO: what stays of a trace between its spans. */
+    public static class TraceMeta {
+        public long lastEventMs = Long.MIN_VALUE;
+        public long timerMs = Long.MIN_VALUE;
+        /** Deliveries buffered since the trace was first seen, duplicates included. */
+        public int deliveries;
+        /** Sorted hashes of the distinct span ids seen: what the cap counts. */
+        public int[] spanIdHashes = new int[0];
+    }
+
+    private final StitchConfig config;
+    /** Spans of open traces, serialized: a byte array holds a span in a third of the heap. */
+    private transient ListState<byte[]> buffer;
+    private transient DataOutputSerializer spanBytes;
+    private transient ValueState<TraceMeta> meta;
+    private transient Tally spans;
+    private transient Tally lateRecords;
+    private transient Tally deadLetters;
+
+    public TraceAssemblerFunction(StitchConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        ListStateDescriptor<byte[]> bufferDescriptor =
+                new ListStateDescriptor<>("trace-buffer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        spanBytes = new DataOutputSerializer(512);
+        ValueStateDescriptor<TraceMeta> metaDescriptor = new ValueStateDescriptor<>("trace-meta", TraceMeta.class);
+        Timers.expireAfter(bufferDescriptor, config.horizon());
+        Timers.expireAfter(metaDescriptor, config.horizon());
+        buffer = getRuntimeContext().getListState(bufferDescriptor);
+        meta = getRuntimeContext().getState(metaDescriptor);
+        spans = new Tally(getRuntimeContext(), "spans");
+        lateRecords = new Tally(getRuntimeContext(), "lateRecords");
+        deadLetters = new Tally(getRuntimeContext(), "deadLetters");
+    }
+
+    @Override
+    public void processElement(Span span, Context ctx, Collector<ContentInput> out) throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        long eventTime = span.eventTimeMs();
+        if (eventTime < config.tooLateBefore(watermark)) {
+            deadLetter(ctx, "too-late", span);
+            return;
+        }
+        if (eventTime <= watermark) {
+            lateRecords.inc();
+        }
+        TraceMeta m = meta.value();
+        if (m == null) {
+            m = new TraceMeta();
+        }
+        int hash = span.spanId().hashCode();
+        int at = java.util.Arrays.binarySearch(m.spanIdHashes, hash);
+        if ((at < 0 && m.spanIdHashes.length >= config.maxSpansPerTransaction())
+                || m.deliveries >= 2 * config.maxSpansPerTransaction()) {
+            deadLetter(ctx, "trace-span-cap", span);
+            return;
+        }
+        if (at < 0) {
+            int insert = -at - 1;
+            int[] grown = new int[m.spanIdHashes.length + 1];
+            System.arraycopy(m.spanIdHashes, 0, grown, 0, insert);
+            grown[insert] = hash;
+            System.arraycopy(m.spanIdHashes, insert, grown, insert + 1, m.spanIdHashes.length - insert);
+            m.spanIdHashes = grown;
+        }
+        spans.inc();
+        spanBytes.clear();
+        SpanSerializer.INSTANCE.serialize(span, spanBytes);
+        buffer.add(spanBytes.getCopyOfBuffer());
+        m.deliveries++;
+        m.lastEventMs = Math.max(m.lastEventMs, eventTime);
+        if (m.timerMs == Long.MIN_VALUE) {
+            m.timerMs = Timers.afterWatermark(watermark, Timers.plus(m.lastEventMs, config.gapMs()));
+            ctx.timerService().registerEventTimeTimer(m.timerMs);
+        }
+        meta.update(m);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ContentInput> out) throws Exception {
+        TraceMeta m = meta.value();
+        long due = Timers.plus(m.lastEventMs, config.gapMs());
+        if (due > timestamp) {
+            // Spans kept arriving: one timer per trace, moved on instead of re-registered per span.
+            m.timerMs = due;
+            ctx.timerService().registerEventTimeTimer(due);
+            meta.update(m);
+            return;
+        }
+        List<Span> closed = new ArrayList<>();
+        for (byte[] bytes : buffer.get()) {
+            closed.add(SpanSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)));
+        }
+        buffer.clear();
+        m.timerMs = Long.MIN_VALUE;
+        meta.update(m);
+        emit(closed, m.lastEventMs, ctx, out);
+    }
+
+    private void emit(List<Span> closed, long lastEventMs, OnTimerContext ctx, Collector<ContentInput> out) {
+        Span first = closed.get(0);
+        String tenant = first.tenant();
+        String traceId = first.traceId();
+        Set<String> links = new LinkedHashSet<>();
+        Set<String> sides = new LinkedHashSet<>();
+        Set<String> requestIds = new LinkedHashSet<>();
+        for (Span span : closed) {
+            for (MessageRef ref : span.messages()) {
+                if (sides.add((ref.publish() ? 'p' : 'r') + ref.joinKey())) {
+                    ctx.output(HOP_SIDES, new HopSide(ref.joinKey(), tenant, traceId, ref.publish()));
+                }
+            }
+            for (SpanLink link : span.links()) {
+                links.add(link.traceId());
+            }
+            if (span.requestId() != null && requestIds.add(span.requestId())) {
+                ctx.output(REQUESTS, new RequestFact(tenant, span.requestId(), traceId, span.service()));
+            }
+        }
+        out.collect(ContentInput.spans(tenant, TraceDigests.of(traceId, SpanUnion.merge(new Span[0], closed))));
+        ctx.output(TRACES, ResolverInput.trace(tenant, traceId, lastEventMs, links.toArray(new String[0])));
+    }
+
+    private void deadLetter(Context ctx, String reason, Span span) {
+        deadLetters.inc();
+        ctx.output(DeadLetters.TAG, DeadLetter.of(reason, "{\"type\":\"span\",\"tenant\":\"" + span.tenant()
+                + "\",\"traceId\":\"" + span.traceId() + "\",\"spanId\":\"" + span.spanId() + "\"}"));
+    }
+
+    public static Tuple2<String, String> keyOf(Span span) {
+        return Keys.of(span.tenant(), span.traceId());
+    }
+}

@@ -1,0 +1,180 @@
+package io.tracestitch.operators.trace;
+
+import io.tracestitch.model.DeadLetter;
+import io.tracestitch.model.Json;
+import io.tracestitch.model.LogFact;
+import io.tracestitch.model.MessageRef;
+import io.tracestitch.model.Span;
+import io.tracestitch.model.SpanLink;
+import io.tracestitch.model.TraceDigest;
+import io.tracestitch.operators.ingest.RecordParser;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds {@link TraceDigest}s from spans, and spans back from a digest when a late span has to be
+ * merged in. Rendered spans are valid input records ({@code "type":"span"}), so a digest decodes
+ * with the ordinary {@link RecordParser}.
+ */
+public final class TraceDigests {
+
+    private static final JsonFactory JSON = new JsonFactory();
+    static final Comparator<Span> SPAN_ORDER =
+            Comparator.comparingDouble(Span::startMs).thenComparing(Span::spanId);
+
+    private TraceDigests() {}
+
+    /** The digest of one trace's distinct spans (duplicates already unioned). */
+    public static TraceDigest of(String traceId, Span[] distinctSpans) {
+        Span[] spans = distinctSpans.clone();
+        Arrays.sort(spans, SPAN_ORDER);
+        Map<String, Integer> services = new LinkedHashMap<>();
+        Map<String, Integer> resources = new LinkedHashMap<>();
+        Map<String, int[]> edges = new LinkedHashMap<>();
+        Map<String, Span> bySpanId = new HashMap<>();
+        List<TraceDigest.HopEnd> publishes = new ArrayList<>();
+        List<TraceDigest.HopEnd> receives = new ArrayList<>();
+        for (Span span : spans) {
+            bySpanId.put(span.spanId(), span);
+        }
+        ByteArrayOutputStream json = new ByteArrayOutputStream(spans.length * 400);
+        int[] spanEnds = new int[spans.length];
+        double start = Double.POSITIVE_INFINITY;
+        double end = Double.NEGATIVE_INFINITY;
+        int errors = 0;
+        try (JsonGenerator g = JSON.createGenerator(json)) {
+            g.setRootValueSeparator(null);
+            for (int i = 0; i < spans.length; i++) {
+                Span span = spans[i];
+                start = Math.min(start, span.startMs());
+                end = Math.max(end, span.endMs());
+                errors += span.error() ? 1 : 0;
+                int service = services.computeIfAbsent(span.service(), k -> services.size());
+                String self = "function:" + span.service();
+                Span parent = span.parentSpanId() == null ? null : bySpanId.get(span.parentSpanId());
+                if (parent != null && !parent.service().equals(span.service())) {
+                    count(edges, "call", "function:" + parent.service(), self);
+                }
+                for (MessageRef ref : span.messages()) {
+                    String resourceId = ref.system() + ":" + ref.destination();
+                    int resource = resources.computeIfAbsent(resourceId, k -> resources.size());
+                    if (ref.publish()) {
+                        count(edges, "publish", self, resourceId);
+                        publishes.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resource, span.endMs()));
+                    } else {
+                        count(edges, "consume", resourceId, self);
+                        receives.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resource, span.startMs()));
+                    }
+                }
+                render(g, span);
+                g.flush();
+                spanEnds[i] = json.size();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String[] edgeKeys = edges.keySet().toArray(new String[0]);
+        int[] edgeCounts = edges.values().stream().mapToInt(c -> c[0]).toArray();
+        return new TraceDigest(traceId, spans.length, start, end, errors,
+                services.keySet().toArray(new String[0]), resources.keySet().toArray(new String[0]),
+                edgeKeys, edgeCounts, publishes.toArray(new TraceDigest.HopEnd[0]),
+                receives.toArray(new TraceDigest.HopEnd[0]), SpanCompression.compress(json.toByteArray()), spanEnds);
+    }
+
+    /** Adds spans to a digest, unioning duplicates; rare (late spans), so it decodes and rebuilds. */
+    public static TraceDigest merge(TraceDigest known, TraceDigest added) {
+        List<Span> more = Arrays.asList(spans(added));
+        return of(known.traceId(), SpanUnion.merge(spans(known), more));
+    }
+
+    /** The rendered spans, uncompressed. */
+    public static byte[] spansJson(TraceDigest digest) {
+        int length = digest.spanEnds().length == 0 ? 0 : digest.spanEnds()[digest.spanEnds().length - 1];
+        return SpanCompression.decompress(digest.compressedSpans(), length);
+    }
+
+    /** The spans a digest was built from. */
+    public static Span[] spans(TraceDigest digest) {
+        List<Span> spans = new ArrayList<>(digest.spanCount());
+        RecordParser parser = new RecordParser();
+        RecordParser.Output collect = new RecordParser.Output() {
+            @Override
+            public void span(Span span) {
+                spans.add(span);
+            }
+
+            @Override
+            public void log(LogFact log) {}
+
+            @Override
+            public void deadLetter(DeadLetter deadLetter) {
+                throw new IllegalStateException("a rendered span does not parse: " + deadLetter);
+            }
+
+            @Override
+            public void ignored() {}
+        };
+        byte[] json = spansJson(digest);
+        int from = 0;
+        for (int end : digest.spanEnds()) {
+            parser.parse(new String(json, from, end - from, StandardCharsets.UTF_8), collect);
+            from = end;
+        }
+        return spans.toArray(new Span[0]);
+    }
+
+    private static void count(Map<String, int[]> edges, String type, String from, String to) {
+        edges.computeIfAbsent(type + '\u0000' + from + '\u0000' + to, k -> new int[1])[0]++;
+    }
+
+    static void render(JsonGenerator g, Span s) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", "span");
+        g.writeStringField("tenant", s.tenant());
+        g.writeStringField("traceId", s.traceId());
+        g.writeStringField("spanId", s.spanId());
+        g.writeStringField("parentSpanId", s.parentSpanId());
+        g.writeStringField("service", s.service());
+        g.writeStringField("name", s.name());
+        g.writeStringField("kind", s.kind());
+        g.writeFieldName("startMs");
+        Json.writeMillis(g, s.startMs());
+        g.writeFieldName("endMs");
+        Json.writeMillis(g, s.endMs());
+        g.writeStringField("status", s.error() ? "error" : "ok");
+        g.writeStringField("requestId", s.requestId());
+        g.writeArrayFieldStart("messages");
+        for (MessageRef m : s.messages()) {
+            g.writeStartObject();
+            g.writeStringField("system", m.system());
+            g.writeStringField("operation", m.operation());
+            g.writeStringField("destination", m.destination());
+            g.writeStringField("id", m.id());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("links");
+        for (SpanLink l : s.links()) {
+            g.writeStartObject();
+            g.writeStringField("traceId", l.traceId());
+            g.writeStringField("spanId", l.spanId());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeFieldName("attributes");
+        g.writeRawValue(s.attributesJson());
+        g.writeEndObject();
+    }
+}
