@@ -12,11 +12,11 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
  * Writes UTF-8 lines to one local file (run it at parallelism 1). Meant for the embedded runs of
  * {@code stitch} and {@code demo}; endless streams go to Kafka or Kinesis instead.
  */
-final class LineFileSink implements Sink<byte[]> {
+public final class LineFileSink implements Sink<byte[]> {
 
     private final String path;
 
-    LineFileSink(Path path) {
+    public LineFileSink(Path path) {
         this.path = path.toAbsolutePath().toString();
     }
 

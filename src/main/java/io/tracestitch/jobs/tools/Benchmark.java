@@ -18,10 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -39,10 +43,17 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 
 /**
- * The speed benchmark: on one input file, (a) parsing alone without Flink, (b) the yardstick, a
+ * The speed benchmark: on one input file, (a) parsing alone without Flink; (b) the yardstick, a
  * minimal two-stage keyed Flink pipeline (parse → keyBy trace with a gap timer and one summary per
  * trace → keyBy message reference pairing publishers with receivers → discard; logs keyed by
- * request id in the first stage), and (c) the real {@code stitch} end to end with full output.
+ * request id in the first stage); (c) the real {@code stitch} end to end with full output; (b2) the
+ * span yardstick ({@link SpanYardstick}), which moves the spans the job must move: buffered per
+ * trace, across a second keyed exchange, written out as JSON lines. (b2) runs after (c), so (a),
+ * (b) and (c) run as they always have.
+ *
+ * <p>{@code --cold} runs each of (b), (b2) and (c) in a fresh JVM of its own (same JVM options),
+ * which is what a user's {@code stitch} is; round 1 of the usual run is a fresh JVM only for (a).
+ * {@code --only} runs one measurement.
  *
  * <p>{@code --memory} instead measures live heap per buffered span: {@code stitch} runs while a
  * sampler forces a GC every half second and records the highest live heap; a bounded run keeps
@@ -51,9 +62,37 @@ import org.apache.flink.util.Collector;
  * fixed cost hides in that, the marginal cost between the first half of the file and all of it is
  * printed too.
  *
- * <pre>bench --input file [--parallelism 2] [--rounds 3] [--memory]</pre>
+ * <p>{@code --hostile} runs {@link HostileBenchmark} on generated worlds instead of an input file.
+ *
+ * <pre>bench --input file [--parallelism 2] [--rounds 3] [--cold | --only a|b|c|b2 | --memory]
+ * bench --hostile [--scale 1] [--parallelism 2]</pre>
  */
 public final class Benchmark {
+
+    /** The measurements of one round, in the order they run. */
+    enum Measurement {
+        PARSE("a", "parse"), YARDSTICK("b", "yardstick"), STITCH("c", "stitch"), SPAN_YARDSTICK("b2", "span yardstick");
+
+        final String id;
+        final String label;
+
+        Measurement(String id, String label) {
+            this.id = id;
+            this.label = label;
+        }
+
+        static Measurement of(String id) {
+            for (Measurement m : values()) {
+                if (m.id.equals(id)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("--only takes a, b, c or b2, not " + id);
+        }
+    }
+
+    private static final List<Measurement> COLD = List.of(Measurement.YARDSTICK, Measurement.SPAN_YARDSTICK,
+            Measurement.STITCH);
 
     private Benchmark() {}
 
@@ -62,17 +101,29 @@ public final class Benchmark {
         int parallelism = 2;
         int rounds = 3;
         boolean memory = false;
+        boolean cold = false;
+        boolean hostile = false;
+        double scale = 1;
+        List<Measurement> measurements = List.of(Measurement.values());
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--memory" -> memory = true;
+                case "--cold" -> cold = true;
+                case "--hostile" -> hostile = true;
+                case "--scale" -> scale = Double.parseDouble(args[++i]);
+                case "--only" -> measurements = List.of(Measurement.of(args[++i]));
                 case "--input" -> input = Path.of(args[++i]);
                 case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (hostile) {
+            HostileBenchmark.run(scale, parallelism);
+            return 0;
+        }
         if (input == null) {
-            throw new IllegalArgumentException("bench needs --input <file>");
+            throw new IllegalArgumentException("bench needs --input <file> (or --hostile)");
         }
         Path file = input;
         int p = parallelism;
@@ -97,26 +148,104 @@ public final class Benchmark {
             return 0;
         }
         for (int round = 1; round <= rounds; round++) {
-            double a = measure(() -> parseOnly(file)).seconds();
-            Measured b = measure(() -> yardstick(file, p));
-            Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
-            Measured c = measure(() -> StitchRun.run(new StitchRun.Files(List.of(file), out, null),
-                    StitchConfig.defaults(), p));
-            Files.deleteIfExists(out);
-            System.out.printf("round %d%s: (a) parse %.0f rec/s  (b) yardstick %.0f rec/s  (c) stitch %.0f rec/s"
-                            + "  c/b %.2f%n", round, round == 1 ? " (cold JVM)" : "", records / a,
-                    records / b.seconds(), records / c.seconds(), b.seconds() / c.seconds());
-            System.out.printf("  CPU seconds of (b), %.1f s wall:%n%s  CPU seconds of (c), %.1f s wall:%n%s",
-                    b.seconds(), CpuBreakdown.format(b.cpu()), c.seconds(), CpuBreakdown.format(c.cpu()));
+            Map<Measurement, Double> seconds = new EnumMap<>(Measurement.class);
+            StringBuilder cpu = new StringBuilder();
+            if (cold) {
+                for (Measurement m : COLD) {
+                    seconds.put(m, inFreshJvm(m, file, p));
+                }
+            } else {
+                for (Measurement m : measurements) {
+                    Measured measured = measure(() -> run(m, file, p));
+                    seconds.put(m, measured.seconds());
+                    if (m != Measurement.PARSE) {
+                        cpu.append(String.format("  CPU seconds of (%s), %.2f s wall:%n%s", m.id, measured.seconds(),
+                                CpuBreakdown.format(measured.cpu())));
+                    }
+                }
+            }
+            System.out.printf("round %d%s:%s%s%n%s", round, cold ? " (each in a fresh JVM)" : round == 1 ? " (cold JVM)" : "",
+                    rates(seconds, records), ratios(seconds), cpu);
         }
         return 0;
+    }
+
+    private static Object run(Measurement measurement, Path file, int parallelism) throws Exception {
+        return switch (measurement) {
+            case PARSE -> parseOnly(file);
+            case YARDSTICK -> yardstick(file, parallelism);
+            case STITCH -> withOutputFile(out -> StitchRun.run(new StitchRun.Files(List.of(file), out, null),
+                    StitchConfig.defaults(), parallelism));
+            case SPAN_YARDSTICK -> withOutputFile(out -> SpanYardstick.run(file, out, parallelism));
+        };
+    }
+
+    private interface WritesTo {
+        Object run(Path out) throws Exception;
+    }
+
+    private static Object withOutputFile(WritesTo work) throws Exception {
+        Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
+        try {
+            return work.run(out);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static String rates(Map<Measurement, Double> seconds, long records) {
+        StringBuilder text = new StringBuilder();
+        seconds.forEach((m, s) -> text.append(String.format("  (%s) %s %.0f rec/s", m.id, m.label, records / s)));
+        return text.toString();
+    }
+
+    /** (c) against each yardstick as a ratio of rates: 1 means as fast as the yardstick. */
+    private static String ratios(Map<Measurement, Double> seconds) {
+        StringBuilder text = new StringBuilder();
+        Double stitch = seconds.get(Measurement.STITCH);
+        for (Measurement yardstick : List.of(Measurement.YARDSTICK, Measurement.SPAN_YARDSTICK)) {
+            if (stitch != null && seconds.containsKey(yardstick)) {
+                text.append(String.format("  c/%s %.2f", yardstick.id, seconds.get(yardstick) / stitch));
+            }
+        }
+        return text.toString();
+    }
+
+    private static final Pattern WALL_SECONDS = Pattern.compile("CPU seconds of \\((\\w+)\\), ([0-9.]+) s wall");
+
+    /**
+     * Runs one measurement as round 1 of a child {@code bench --only} in a fresh JVM with this JVM's
+     * options and class path, echoes its report and returns its wall seconds.
+     */
+    private static double inFreshJvm(Measurement measurement, Path input, int parallelism) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), TraceStitch.class.getName(), "bench",
+                "--input", input.toString(), "--parallelism", String.valueOf(parallelism), "--rounds", "1",
+                "--only", measurement.id));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        double seconds = Double.NaN;
+        try (BufferedReader report = child.inputReader(StandardCharsets.UTF_8)) {
+            for (String line = report.readLine(); line != null; line = report.readLine()) {
+                System.out.println("  | " + line);
+                Matcher wall = WALL_SECONDS.matcher(line);
+                if (wall.find() && wall.group(1).equals(measurement.id)) {
+                    seconds = Double.parseDouble(wall.group(2));
+                }
+            }
+        }
+        if (child.waitFor() != 0 || Double.isNaN(seconds)) {
+            throw new IllegalStateException("bench --only " + measurement.id + " in a fresh JVM failed");
+        }
+        return seconds;
     }
 
     /**
      * Highest live heap (after forced GCs every half second) while {@code stitch} runs, and the
      * spans it read. The same run on an empty file gives the fixed cost of the runtime itself.
      */
-    private static long[] peakLiveHeap(Path input, int parallelism, StitchConfig config) throws Exception {
+    static long[] peakLiveHeap(Path input, int parallelism, StitchConfig config) throws Exception {
         List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(pool -> pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null).toList();
         settle(heapPools);
@@ -192,13 +321,13 @@ public final class Benchmark {
                 (peak[0] - baseline) / (double) peak[1], (peak[0] - halfPeak[0]) / (double) (peak[1] - halfPeak[1]));
     }
 
-    private interface Work {
+    interface Work {
         Object run() throws Exception;
     }
 
-    private record Measured(double seconds, Map<String, Double> cpu) {}
+    record Measured(double seconds, Map<String, Double> cpu) {}
 
-    private static Measured measure(Work work) throws Exception {
+    static Measured measure(Work work) throws Exception {
         try (CpuBreakdown cpu = new CpuBreakdown()) {
             long start = System.nanoTime();
             work.run();
@@ -235,10 +364,32 @@ public final class Benchmark {
     }
 
     static Object yardstick(Path input, int parallelism) throws Exception {
+        StreamExecutionEnvironment env = environment(parallelism);
+        Parsed parsed = parse(env, input);
+        DataStream<String[]> references = parsed.spans()
+                .map(Benchmark::traceAndReferences)
+                .returns(Types.OBJECT_ARRAY(Types.STRING))
+                .union(parsed.logs().map(l -> new String[] {l.tenant() + "/" + l.line().requestId()})
+                        .returns(Types.OBJECT_ARRAY(Types.STRING)))
+                .keyBy(k -> k[0])
+                .process(new GapSummary())
+                .returns(Types.OBJECT_ARRAY(Types.STRING));
+        references.keyBy(r -> r[0]).process(new Pairing()).sinkTo(new DiscardingSink<>());
+        return env.execute("TraceStitch yardstick");
+    }
+
+    /** The embedded environment of both yardsticks, configured as {@code stitch} configures its own. */
+    static StreamExecutionEnvironment environment(int parallelism) {
         Configuration flink = new Configuration();
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         flink.set(PipelineOptions.OBJECT_REUSE, true);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+        return StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+    }
+
+    record Parsed(DataStream<Span> spans, DataStream<LogFact> logs) {}
+
+    /** The yardsticks' input: the job's file source and parser, with event-time watermarks. */
+    static Parsed parse(StreamExecutionEnvironment env, Path input) {
         DataStream<String> lines = env.fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 new org.apache.flink.core.fs.Path(input.toUri())).build(), WatermarkStrategy.noWatermarks(), "Input");
         var parsed = lines.process(new ParseFunction());
@@ -249,16 +400,7 @@ public final class Benchmark {
         DataStream<LogFact> logs = parsed.getSideOutput(ParseFunction.LOGS).assignTimestampsAndWatermarks(
                 WatermarkStrategy.<LogFact>forBoundedOutOfOrderness(outOfOrderness)
                         .withTimestampAssigner((l, t) -> l.timestampMs()));
-        DataStream<String[]> references = spans
-                .map(Benchmark::traceAndReferences)
-                .returns(Types.OBJECT_ARRAY(Types.STRING))
-                .union(logs.map(l -> new String[] {l.tenant() + "/" + l.line().requestId()})
-                        .returns(Types.OBJECT_ARRAY(Types.STRING)))
-                .keyBy(k -> k[0])
-                .process(new GapSummary())
-                .returns(Types.OBJECT_ARRAY(Types.STRING));
-        references.keyBy(r -> r[0]).process(new Pairing()).sinkTo(new DiscardingSink<>());
-        return env.execute("TraceStitch yardstick");
+        return new Parsed(spans, logs);
     }
 
     private static String[] traceAndReferences(Span span) {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 final class CpuBreakdown implements AutoCloseable {
 
     private static final Pattern SUBTASK = Pattern.compile(" \\(\\d+/\\d+\\)(#\\d+)?$");
-    private static final Pattern HELPER = Pattern.compile("^(OutputFlusher|System Time Trigger) for ");
+    private static final Pattern HELPER = Pattern.compile("^(OutputFlusher|(System )?Time Trigger) for ");
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -2,6 +2,8 @@ package io.tracestitch.jobs.tools;
 
 import io.tracestitch.jobs.TraceStitch;
 import io.tracestitch.jobs.tools.simulator.ShopSimulator;
+import io.tracestitch.model.Span;
+import io.tracestitch.operators.trace.TraceDigests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,35 +12,83 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bench} runs all three measurements and says where the CPU went (no timing is asserted). */
+/** {@code bench} runs every measurement and says where the CPU went (no timing is asserted). */
 class BenchmarkTest {
 
     @TempDir
     Path dir;
 
-    @Test
-    void printsRatesAndThePerStageCpuBreakdown() throws Exception {
-        Path input = Files.write(dir.resolve("world.ndjson"),
+    private Path world;
+
+    @BeforeEach
+    void smallWorld() throws Exception {
+        world = Files.write(dir.resolve("world.ndjson"),
                 new ShopSimulator(ShopSimulator.Options.defaults().withRequestsPerTenant(20)).lines(),
                 StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void printsRatesAgainstBothYardsticksAndThePerStageCpuBreakdown() throws Exception {
+        String report = bench("--input", world.toString(), "--rounds", "1");
+        assertThat(report).contains("round 1 (cold JVM):", "(a) parse", "(b) yardstick", "(c) stitch",
+                "(b2) span yardstick", "c/b ", "c/b2 ", "CPU seconds of (b)", "CPU seconds of (c)",
+                "CPU seconds of (b2)", "Assemble traces", "Resolve transactions", "Buffer traces", "Render spans",
+                "Write spans", "JIT compilation", "GC", "process total");
+        // Subtasks of one stage, and their helper threads, are summed under the stage's name.
+        assertThat(report).doesNotContain("(1/2)", "(2/2)", "OutputFlusher", "Time Trigger");
+    }
+
+    @Test
+    void coldRunsEachMeasurementInAFreshJvm() throws Exception {
+        String report = bench("--input", world.toString(), "--rounds", "1", "--cold");
+        assertThat(report).contains("round 1 (each in a fresh JVM):", "(b) yardstick", "(b2) span yardstick",
+                "(c) stitch", "c/b ", "c/b2 ", "  | CPU seconds of (b2)");
+    }
+
+    @Test
+    void hostileModeReportsTimeHeapAndGrowthOfEveryCase() throws Exception {
+        String report = bench("--hostile", "--scale", "0.001");
+        assertThat(report).contains("runtime baseline", "hostile summary", "time×", "live×");
+        for (String hostileCase : new String[] {"hot key, max-sides-per-key above N, N = 10:",
+                "hot key, default max-sides-per-key, N = 20:", "distinct keys (linear reference), N = 10:",
+                "one huge trace, max-spans above N, N = 125:", "the same spans in 20,000 traces, N = 250:"}) {
+            assertThat(report).contains(hostileCase);
+        }
+        assertThat(report).contains("live heap", "hopSidesDropped 0", "CPU s: ");
+    }
+
+    @Test
+    void theSpanYardstickRendersSpansAsTheJobDoes() throws Exception {
+        // Garbage lines are the one thing in a simulated world that is not a span or a log line.
+        List<String> lines = new ShopSimulator(ShopSimulator.Options.defaults().withRequestsPerTenant(20)
+                .withGarbageRate(0)).lines();
+        for (Span span : HostileWorldsTest.spans(lines)) {
+            byte[] job = TraceDigests.spansJson(TraceDigests.of(span.traceId(), new Span[] {span}));
+            assertThat(new String(SpanYardstick.jsonLines(new Span[] {span}), StandardCharsets.UTF_8))
+                    .isEqualTo(new String(job, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String bench(String... options) throws Exception {
+        String[] args = new String[options.length + 1];
+        args[0] = "bench";
+        System.arraycopy(options, 0, args, 1, options.length);
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream originalOut = System.out;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         int code;
         try {
-            code = TraceStitch.run("bench", "--input", input.toString(), "--rounds", "1");
+            code = TraceStitch.run(args);
         } finally {
             System.setOut(originalOut);
         }
         String report = captured.toString(StandardCharsets.UTF_8);
         assertThat(code).as(report).isZero();
-        assertThat(report).contains("round 1 (cold JVM): (a) parse", "(b) yardstick", "(c) stitch", "c/b",
-                "CPU seconds of (b)", "CPU seconds of (c)", "Assemble traces", "Resolve transactions",
-                "JIT compilation", "GC", "process total");
-        // Subtasks of one stage, and their helper threads, are summed under the stage's name.
-        assertThat(report).doesNotContain("(1/2)", "(2/2)", "OutputFlusher");
+        return report;
     }
 }
