@@ -93,6 +93,10 @@ public final class Benchmark {
 
     private static final List<Measurement> COLD = List.of(Measurement.YARDSTICK, Measurement.SPAN_YARDSTICK,
             Measurement.STITCH);
+    /** How a child's report gives what its one measurement took (the header and last line of its CPU breakdown). */
+    private static final Pattern WALL_SECONDS = Pattern.compile("CPU seconds of \\((\\w+)\\), ([0-9.]+) s wall");
+    private static final Pattern PROCESS_CPU_SECONDS =
+            Pattern.compile("([0-9.]+) s  " + Pattern.quote(CpuBreakdown.PROCESS_TOTAL) + "$");
 
     private Benchmark() {}
 
@@ -148,16 +152,16 @@ public final class Benchmark {
             return 0;
         }
         for (int round = 1; round <= rounds; round++) {
-            Map<Measurement, Double> seconds = new EnumMap<>(Measurement.class);
+            Map<Measurement, Cost> costs = new EnumMap<>(Measurement.class);
             StringBuilder cpu = new StringBuilder();
             if (cold) {
                 for (Measurement m : COLD) {
-                    seconds.put(m, inFreshJvm(m, file, p));
+                    costs.put(m, inFreshJvm(m, file, p));
                 }
             } else {
                 for (Measurement m : measurements) {
                     Measured measured = measure(() -> run(m, file, p));
-                    seconds.put(m, measured.seconds());
+                    costs.put(m, new Cost(measured.seconds(), measured.cpu().get(CpuBreakdown.PROCESS_TOTAL)));
                     if (m != Measurement.PARSE) {
                         cpu.append(String.format("  CPU seconds of (%s), %.2f s wall:%n%s", m.id, measured.seconds(),
                                 CpuBreakdown.format(measured.cpu())));
@@ -165,10 +169,13 @@ public final class Benchmark {
                 }
             }
             System.out.printf("round %d%s:%s%s%n%s", round, cold ? " (each in a fresh JVM)" : round == 1 ? " (cold JVM)" : "",
-                    rates(seconds, records), ratios(seconds), cpu);
+                    rates(costs, records), ratios(costs), cpu);
         }
         return 0;
     }
+
+    /** What one measurement took: wall seconds, and CPU seconds of the whole process. */
+    private record Cost(double wallSeconds, double cpuSeconds) {}
 
     private static Object run(Measurement measurement, Path file, int parallelism) throws Exception {
         return switch (measurement) {
@@ -193,31 +200,36 @@ public final class Benchmark {
         }
     }
 
-    private static String rates(Map<Measurement, Double> seconds, long records) {
+    private static String rates(Map<Measurement, Cost> costs, long records) {
         StringBuilder text = new StringBuilder();
-        seconds.forEach((m, s) -> text.append(String.format("  (%s) %s %.0f rec/s", m.id, m.label, records / s)));
+        costs.forEach((m, cost) -> text.append(
+                String.format("  (%s) %s %.0f rec/s", m.id, m.label, records / cost.wallSeconds())));
         return text.toString();
     }
 
-    /** (c) against each yardstick as a ratio of rates: 1 means as fast as the yardstick. */
-    private static String ratios(Map<Measurement, Double> seconds) {
-        StringBuilder text = new StringBuilder();
-        Double stitch = seconds.get(Measurement.STITCH);
+    /**
+     * (c) against each yardstick as a ratio of rates (1 means as fast as the yardstick), then the same
+     * by process CPU seconds, which other load on the machine disturbs less than wall time.
+     */
+    private static String ratios(Map<Measurement, Cost> costs) {
+        StringBuilder byWall = new StringBuilder();
+        StringBuilder byCpu = new StringBuilder();
+        Cost stitch = costs.get(Measurement.STITCH);
         for (Measurement yardstick : List.of(Measurement.YARDSTICK, Measurement.SPAN_YARDSTICK)) {
-            if (stitch != null && seconds.containsKey(yardstick)) {
-                text.append(String.format("  c/%s %.2f", yardstick.id, seconds.get(yardstick) / stitch));
+            Cost other = costs.get(yardstick);
+            if (stitch != null && other != null) {
+                byWall.append(String.format("  c/%s %.2f", yardstick.id, other.wallSeconds() / stitch.wallSeconds()));
+                byCpu.append(String.format("  c/%s %.2f", yardstick.id, other.cpuSeconds() / stitch.cpuSeconds()));
             }
         }
-        return text.toString();
+        return byWall.isEmpty() ? "" : byWall + "  by CPU:" + byCpu;
     }
-
-    private static final Pattern WALL_SECONDS = Pattern.compile("CPU seconds of \\((\\w+)\\), ([0-9.]+) s wall");
 
     /**
      * Runs one measurement as round 1 of a child {@code bench --only} in a fresh JVM with this JVM's
-     * options and class path, echoes its report and returns its wall seconds.
+     * options and class path, echoes its report and returns what it took.
      */
-    private static double inFreshJvm(Measurement measurement, Path input, int parallelism) throws Exception {
+    private static Cost inFreshJvm(Measurement measurement, Path input, int parallelism) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -225,20 +237,25 @@ public final class Benchmark {
                 "--input", input.toString(), "--parallelism", String.valueOf(parallelism), "--rounds", "1",
                 "--only", measurement.id));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        double seconds = Double.NaN;
+        double wallSeconds = Double.NaN;
+        double cpuSeconds = Double.NaN;
         try (BufferedReader report = child.inputReader(StandardCharsets.UTF_8)) {
             for (String line = report.readLine(); line != null; line = report.readLine()) {
                 System.out.println("  | " + line);
                 Matcher wall = WALL_SECONDS.matcher(line);
                 if (wall.find() && wall.group(1).equals(measurement.id)) {
-                    seconds = Double.parseDouble(wall.group(2));
+                    wallSeconds = Double.parseDouble(wall.group(2));
+                }
+                Matcher processCpu = PROCESS_CPU_SECONDS.matcher(line);
+                if (processCpu.find()) {
+                    cpuSeconds = Double.parseDouble(processCpu.group(1));
                 }
             }
         }
-        if (child.waitFor() != 0 || Double.isNaN(seconds)) {
+        if (child.waitFor() != 0 || Double.isNaN(wallSeconds) || Double.isNaN(cpuSeconds)) {
             throw new IllegalStateException("bench --only " + measurement.id + " in a fresh JVM failed");
         }
-        return seconds;
+        return new Cost(wallSeconds, cpuSeconds);
     }
 
     /**

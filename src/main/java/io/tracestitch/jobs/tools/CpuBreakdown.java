@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 final class CpuBreakdown implements AutoCloseable {
 
+    static final String PROCESS_TOTAL = "process total";
+
     private static final Pattern SUBTASK = Pattern.compile(" \\(\\d+/\\d+\\)(#\\d+)?$");
     private static final Pattern HELPER = Pattern.compile("^(OutputFlusher|(System )?Time Trigger) for ");
 
@@ -82,7 +84,7 @@ final class CpuBreakdown implements AutoCloseable {
         result.put("JIT compilation", (ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
                 - compileStart) / 1e3);
         result.put("GC", (gcMillis() - gcStart) / 1e3);
-        result.put("process total", (os.getProcessCpuTime() - processStart) / 1e9);
+        result.put(PROCESS_TOTAL, (os.getProcessCpuTime() - processStart) / 1e9);
         return result;
     }
 

@@ -20,11 +20,12 @@ import org.apache.flink.configuration.Configuration;
 
 /**
  * {@code bench --hostile}: {@code stitch} on {@link HostileWorlds} at 1× and 2× size, so that a cost
- * growing faster than the input shows as a growth ratio above 2. Each size runs twice: once timed
- * (nothing else running; it also reads the highest heap use the JVM's pools reached, garbage
- * included), once under {@link Benchmark#peakLiveHeap}'s sampler, which forces a full GC every half
- * second and keeps the highest live heap — slower, so it is not timed. A warm-up run first keeps the
- * JIT's warm-up out of the first case's time.
+ * growing faster than the input shows as a growth ratio above 2. Each size runs twice: once timed,
+ * with the per-stage CPU breakdown and the highest heap use the JVM's pools reached (garbage
+ * included, so it depends on -Xmx and the collector); once under {@link Benchmark#peakLiveHeap}'s
+ * sampler, which forces a full GC every half second and keeps the highest live heap: the heap the
+ * run needs, but slower, so that run is not timed. A warm-up run first keeps the JIT's warm-up out
+ * of the first case's time.
  */
 final class HostileBenchmark {
 
@@ -49,7 +50,11 @@ final class HostileBenchmark {
 
     /** One run of a case at one size. */
     private record Result(int size, long records, double seconds, long heapUsedPeak, long liveHeap, long outputBytes,
-                          Map<String, Long> counters, Map<String, Double> cpu) {}
+                          Map<String, Long> counters, Map<String, Double> cpu) {
+        double cpuSeconds() {
+            return cpu.get(CpuBreakdown.PROCESS_TOTAL);
+        }
+    }
 
     static void run(double scale, int parallelism) throws Exception {
         Path dir = Files.createTempDirectory("tracestitch-hostile");
@@ -70,15 +75,15 @@ final class HostileBenchmark {
                 print(c, twice);
                 results.add(new Result[] {single, twice});
             }
-            System.out.printf("hostile summary: time and live heap at N and 2N; growth 2N/N (2.0 = linear)%n");
-            System.out.printf("  %-38s %9s %8s %8s | %9s %8s %8s | %6s %6s%n", "case", "N", "time", "live", "2N",
-                    "time", "live", "time×", "live×");
+            System.out.printf("hostile summary: wall time, process CPU and live heap at N and 2N; growth 2N/N"
+                    + " (2.00 = linear; live heap growth above the runtime baseline)%n");
+            System.out.printf("  %-36s %7s %7s %7s %6s | %7s %7s %7s %6s | %5s %5s %5s%n", "case", "N", "time", "CPU",
+                    "live", "2N", "time", "CPU", "live", "time×", "CPU×", "live×");
             for (int i = 0; i < CASES.size(); i++) {
                 Result single = results.get(i)[0];
                 Result twice = results.get(i)[1];
-                System.out.printf("  %-38s %9d %7.1fs %6dMB | %9d %7.1fs %6dMB | %6.2f %6.2f%n", CASES.get(i).name(),
-                        single.size(), single.seconds(), single.liveHeap() >> 20, twice.size(), twice.seconds(),
-                        twice.liveHeap() >> 20, twice.seconds() / single.seconds(),
+                System.out.printf("  %-36s %s | %s | %5.2f %5.2f %5.2f%n", CASES.get(i).name(), columns(single),
+                        columns(twice), twice.seconds() / single.seconds(), twice.cpuSeconds() / single.cpuSeconds(),
                         (twice.liveHeap() - baseline) / (double) Math.max(1, single.liveHeap() - baseline));
             }
         } finally {
@@ -89,6 +94,10 @@ final class HostileBenchmark {
             }
             Files.delete(dir);
         }
+    }
+
+    private static String columns(Result r) {
+        return String.format("%7d %6.1fs %6.1fs %4dMB", r.size(), r.seconds(), r.cpuSeconds(), r.liveHeap() >> 20);
     }
 
     private static int sized(int size, double scale) {
@@ -102,11 +111,13 @@ final class HostileBenchmark {
         Path output = dir.resolve("transactions.ndjson");
         List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
-        System.gc();
+        System.gc(); // the previous run's garbage is not this run's peak
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
         AtomicReference<Map<String, Long>> counters = new AtomicReference<>();
-        Benchmark.Measured timed = Benchmark.measure(() -> counters.getAndSet(StitchRun.run(
-                new StitchRun.Files(List.of(input), output, null), config, parallelism)));
+        Benchmark.Measured timed = Benchmark.measure(() -> {
+            counters.set(StitchRun.run(new StitchRun.Files(List.of(input), output, null), config, parallelism));
+            return null;
+        });
         long heapUsedPeak = heapPools.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
         long outputBytes = Files.size(output);
         Files.delete(output);
