@@ -69,7 +69,7 @@ public final class ReferenceStitcher {
                         k -> new Trace(span.tenant(), span.traceId()));
                 trace.spanIds.add(span.spanId());
                 for (MessageRef ref : span.messages()) {
-                    (ref.publish() ? trace.published : trace.received).add(ref.joinKey());
+                    (ref.publish() ? trace.published : trace.received).add(ref.joinKey().toString());
                 }
                 for (SpanLink link : span.links()) {
                     trace.linkedTraces.add(link.traceId());

@@ -265,7 +265,7 @@ public final class Benchmark {
         String[] out = new String[1 + span.messages().length];
         out[0] = span.tenant() + "/" + span.traceId();
         for (int i = 0; i < span.messages().length; i++) {
-            out[i + 1] = span.messages()[i].joinKey();
+            out[i + 1] = span.messages()[i].joinKey().toString();
         }
         return out;
     }
