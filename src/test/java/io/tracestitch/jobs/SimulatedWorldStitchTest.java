@@ -68,7 +68,7 @@ class SimulatedWorldStitchTest {
 
     @ParameterizedTest(name = "seed {0}, {1}, parallelism {2}")
     @CsvSource({"3, SHUFFLED, 4", "5, LATE, 1", "7, SORTED, 2"})
-    void finalViewIsWhatStitchingMdDefines(long seed, Order order, int parallelism) throws Exception {
+    void finalViewIsWhatTheStitchingRulesDefine(long seed, Order order, int parallelism) throws Exception {
         Options world = Options.defaults().withSeed(seed).withOrder(order)
                 .withTenants(List.of("111111111111", "222222222222", "333333333333")).withRequestsPerTenant(60)
                 .withMaxDepth(12).withUntracedProducerRate(0.15).withCollidingIdRate(0.2).withDuplicateRate(0.3)
