@@ -2,7 +2,6 @@ package io.tracestitch.jobs.tools;
 
 import io.tracestitch.jobs.TraceStitch;
 import io.tracestitch.jobs.tools.simulator.ShopSimulator;
-import io.tracestitch.testing.MiniClusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,17 +10,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bench} runs all three measurements and says where the CPU went (no timing is asserted). */
+/**
+ * {@code bench} runs all three measurements and says where the CPU went (no timing is asserted).
+ * No shared MiniCluster here: the yardstick creates a local environment of its own, which Flink
+ * refuses inside a test cluster's context, and (b) and (c) are measured alike on local clusters.
+ */
 class BenchmarkTest {
-
-    /** Where (c), the stitch run, goes; (b) the yardstick starts a local cluster of its own. */
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = MiniClusters.shared();
 
     @TempDir
     Path dir;
