@@ -1,5 +1,7 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.testing.MiniClusters;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -7,13 +9,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code stitch} command's exit codes and messages: a mistyped option must not be ignored. */
 class TraceStitchCliTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = MiniClusters.shared();
 
     @TempDir
     Path dir;

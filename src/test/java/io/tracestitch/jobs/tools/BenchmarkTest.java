@@ -13,7 +13,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bench} runs all three measurements and says where the CPU went (no timing is asserted). */
+/**
+ * {@code bench} runs all three measurements and says where the CPU went (no timing is asserted).
+ * No shared MiniCluster here: the yardstick creates a local environment of its own, which Flink
+ * refuses inside a test cluster's context, and (b) and (c) are measured alike on local clusters.
+ */
 class BenchmarkTest {
 
     @TempDir

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link TransactionResolver} alone, over an in-memory store, against STITCHING.md's rule. */
+/** {@link TransactionResolver} alone, over an in-memory store, against the stitching rules (docs/stitching.md). */
 class TransactionResolverTest {
 
     private static final String T = "t";
@@ -407,7 +407,7 @@ class TransactionResolverTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Order independence against a brute-force fixpoint of STITCHING.md's rule.
+    // Order independence against a brute-force fixpoint of the transaction rule (docs/stitching.md, T2).
 
     /** A random tenant: traces with their links, and per join key its publishers and receivers. */
     record World(List<String> traces, Map<String, List<String>> links, Map<JoinKey, List<String>> publishers,
@@ -479,7 +479,7 @@ class TransactionResolverTest {
             return out;
         }
 
-        /** STITCHING.md: start alone; while some C's producers all lie in one T not holding C, move C's T into T. */
+        /** T2: start alone; while some C's producers all lie in one T not holding C, move C's T into T. */
         Map<String, Integer> fixpoint() {
             Map<String, Integer> group = new TreeMap<>();
             for (int i = 0; i < traces.size(); i++) {

@@ -199,7 +199,7 @@ class TraceAssemblerFunctionTest {
     }
 
     /**
-     * STITCHING.md: duplicates (the same span delivered twice) count once, so redelivered copies must not
+     * docs/stitching.md, I1: duplicates (the same span delivered twice) count once, so redelivered copies must not
      * push distinct spans of a trace over the cap into the dead letters.
      */
     @Test

@@ -293,7 +293,7 @@ class ShopSimulatorTest {
         return keys;
     }
 
-    /** STITCHING.md's join key: (tenant, system, id), plus the stream name for Kinesis. */
+    /** The join key (docs/stitching.md, I5): (tenant, system, id), plus the stream name for Kinesis. */
     private static String joinKey(String tenant, JsonNode m) {
         String system = m.get("system").asText();
         String stream = system.equals("kinesis") ? stream(m) : "";
