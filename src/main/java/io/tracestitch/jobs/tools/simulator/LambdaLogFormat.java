@@ -50,7 +50,7 @@ abstract sealed class LambdaLogFormat permits TextLogFormat, JsonLogFormat {
             second = sec;
             secondPrefix = ISO_SECONDS.format(Instant.ofEpochSecond(sec));
         }
-        int frac = (int) Math.floorMod(ms, 1000);
+        int frac = Math.floorMod(ms, 1000);
         sb.append(secondPrefix).append('.');
         if (frac < 100) sb.append('0');
         if (frac < 10) sb.append('0');

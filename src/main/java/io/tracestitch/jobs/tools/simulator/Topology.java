@@ -6,9 +6,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The shop's resources, the same in every account. {@code orders-api} (trace root) publishes to the SNS
- * topic {@code orders}, which fans out to 2–3 subscriber Lambdas; every further Lambda may publish to one
- * of the downstream channels.
+ * The shop's resources, the same in every account: the entry function, which publishes to {@link #ORDERS},
+ * and the {@link #DOWNSTREAM} channels every further Lambda may publish to, with their consumers.
  */
 final class Topology {
 

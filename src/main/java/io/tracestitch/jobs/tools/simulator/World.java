@@ -23,8 +23,7 @@ import java.util.function.Consumer;
 /**
  * The shop as a discrete-event simulation, run in event-time order: entry requests arrive per tenant,
  * every Lambda invocation writes spans and logs and may publish downstream, and channels deliver the
- * messages to their consumers, one by one or in batches that mix requests (fan-in). Every consumer
- * starts a new trace, so only message ids and links connect the traces.
+ * messages to their consumers, one by one or in batches that mix requests (fan-in).
  */
 final class World {
 
@@ -55,6 +54,7 @@ final class World {
         this.o = o;
         this.rnd = new RandomStream(o.seed());
         for (String account : o.tenants()) tenants.add(new Tenant(tenants.size(), account));
+        // The first draws of every world: each stream's starting sequence number.
         this.messageIds = new MessageIds(tenants.size(), o.collidingIdRate(), rnd);
         Render render = new Render();
         this.order = new OutputOrder(o.order(), o.seed(), out);
