@@ -6,7 +6,6 @@ import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * The stitching settings, read once and validated; functions receive this, never raw options.
@@ -98,7 +97,7 @@ public record StitchConfig(
     private static void requireDuration(ConfigOption<?> option, long ms, long leastMs) {
         if (ms < leastMs || ms > LONGEST.toMillis()) {
             throw new IllegalArgumentException(option.key() + " must be from " + format(leastMs) + " to "
-                    + TimeUtils.formatWithHighestUnit(LONGEST) + (ms > LONGEST.toMillis() ? "" : ", got " + format(ms)));
+                    + StitchOptions.format(LONGEST) + (ms > LONGEST.toMillis() ? "" : ", got " + format(ms)));
         }
     }
 
@@ -109,7 +108,7 @@ public record StitchConfig(
     }
 
     private static String format(long ms) {
-        return TimeUtils.formatWithHighestUnit(Duration.ofMillis(ms));
+        return StitchOptions.format(Duration.ofMillis(ms));
     }
 
     /** Echoes a value in a message without letting a pasted megabyte swamp the line. */

@@ -91,12 +91,16 @@ public final class StitchOptions {
         return new PlainTextFormatter().format(option.description());
     }
 
-    /** The default as a user would write it ({@code 30 s}), or {@code (none)}. */
+    /** The default as a user would write it ({@code 30s}), or {@code (none)}. */
     public static String defaultText(ConfigOption<?> option) {
         if (!option.hasDefaultValue()) {
             return "(none)";
         }
-        return option.defaultValue() instanceof Duration duration
-                ? TimeUtils.formatWithHighestUnit(duration) : String.valueOf(option.defaultValue());
+        return option.defaultValue() instanceof Duration duration ? format(duration) : String.valueOf(option.defaultValue());
+    }
+
+    /** A duration in its largest whole unit, as a user writes it: {@code 30s}, {@code 5min}, {@code 340s}. */
+    public static String format(Duration duration) {
+        return TimeUtils.formatWithHighestUnit(duration).replace(" ", "");
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -113,11 +114,28 @@ public final class PathChecks {
                         + "; give them different files");
             }
         }
+        for (Map.Entry<Path, String> entry : optionByTarget.entrySet()) {
+            if (!Files.exists(entry.getKey())) {
+                requireCreatable(entry.getValue(), entry.getKey());
+            }
+        }
+    }
+
+    /**
+     * Creates the new file and removes it again: only that shows what the directory's access bits
+     * do not (a read-only file system, a name too long, what denies even root).
+     */
+    private static void requireCreatable(String option, Path output) {
+        try {
+            Files.delete(Files.createFile(output));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create " + option + " " + output + ": " + reason(e));
+        }
     }
 
     /**
      * Where the output will really be written (links and spellings resolved), after checking that
-     * it can be: not a directory, in a directory that exists, writable.
+     * it is not a directory, lies in a directory that exists and, if it exists, may be written.
      */
     private static Path writableTarget(String option, Path output) throws IOException {
         if (output.toString().equals("-")) {
@@ -137,10 +155,8 @@ public final class PathChecks {
         }
         Path directory = output.toAbsolutePath().getParent();
         if (!Files.isDirectory(directory)) {
-            throw new IllegalArgumentException("the directory of " + option + " " + output + " does not exist");
-        }
-        if (!Files.isWritable(directory)) {
-            throw new IllegalArgumentException("cannot create " + option + " " + output + ": its directory is not writable");
+            throw new IllegalArgumentException(option + " " + output + ": " + directory
+                    + (Files.exists(directory) ? " is not a directory" : " does not exist"));
         }
         return directory.toRealPath().resolve(output.getFileName());
     }
@@ -154,6 +170,9 @@ public final class PathChecks {
     private static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
         }
         return e instanceof FileSystemException failure && failure.getReason() != null
                 ? failure.getReason() : String.valueOf(e.getMessage());

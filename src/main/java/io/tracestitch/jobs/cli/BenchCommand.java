@@ -12,7 +12,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code bench}: the speed benchmark, or with {@code --memory} the live-heap one, on one input file. */
-@Command(name = "bench", separator = " ", sortOptions = false, sortSynopsis = false,
+@Command(name = "bench", sortOptions = false, sortSynopsis = false,
         description = "Measure parsing, the yardstick pipeline and stitch on one input file (or, with --memory, "
                 + "live heap per buffered span).")
 final class BenchCommand implements Callable<Integer> {

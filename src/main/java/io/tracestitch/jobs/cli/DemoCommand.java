@@ -13,7 +13,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code demo}: the built-in shop simulator feeds the real job; a few transactions are printed as trees. */
-@Command(name = "demo", separator = " ", sortOptions = false, sortSynopsis = false,
+@Command(name = "demo", sortOptions = false, sortSynopsis = false,
         description = "Simulate a serverless shop, stitch it and print a few transactions as trees.")
 final class DemoCommand implements Callable<Integer> {
 

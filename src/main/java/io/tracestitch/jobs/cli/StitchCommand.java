@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * {@code stitch}: one bounded run over files on the embedded MiniCluster. Besides its own options
  * it takes one {@code --<key> <value>} per stitching setting, made from {@link StitchOptions#ALL}.
  */
-@Command(name = "stitch", separator = " ", sortOptions = false, sortSynopsis = false,
+@Command(name = "stitch", sortOptions = false, sortSynopsis = false,
         description = "Stitch NDJSON spans and Lambda log lines into transactions on an embedded Flink MiniCluster.")
 final class StitchCommand implements Callable<Integer> {
 

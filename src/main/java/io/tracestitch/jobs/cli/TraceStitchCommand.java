@@ -22,7 +22,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * for {@code --help}, printed on stdout); 2 a usage error, one line on stderr and the command's
  * synopsis; 1 an input that cannot be read or a failed job, one line on stderr naming the cause.
  */
-@Command(name = "tracestitch", separator = " ",
+@Command(name = "tracestitch",
         description = "Stitches asynchronous serverless traces into transactions.")
 public final class TraceStitchCommand implements Callable<Integer> {
 
