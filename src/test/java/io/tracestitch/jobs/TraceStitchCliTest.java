@@ -332,7 +332,7 @@ class TraceStitchCliTest {
         assertUsageError(run("demo", "--seed", "x"), "--seed");
         assertUsageError(run("demo", "--out", in), "--out " + in + " is not a directory");
         assertUsageError(run("demo", "stray"), "'stray'");
-        assertUsageError(run("bench", "--bogus"), "unknown option", "--bogus");
+        assertUsageError(run("bench", "--input", in, "--bogus"), "unknown option", "--bogus");
         assertUsageError(run("bench"), "missing required option", "--input");
         assertUsageError(run("bench", "--input", in, "--memory", "--memory"), "only once");
         assertUsageError(run("bench", "--input", in, "--memory", "--rounds", "2"), "--rounds has no effect with --memory");

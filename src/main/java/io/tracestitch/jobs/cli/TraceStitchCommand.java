@@ -3,6 +3,8 @@ package io.tracestitch.jobs.cli;
 import io.tracestitch.jobs.UnreadableInputException;
 
 import java.io.PrintWriter;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -60,14 +62,8 @@ public final class TraceStitchCommand implements Callable<Integer> {
     private static int usageError(ParameterException error, String[] args) {
         CommandLine command = error.getCommandLine();
         boolean topLevel = command.getCommandSpec().parent() == null;
-        String message = error.getMessage().replaceAll("\\R", " ");
-        if (topLevel && error instanceof UnmatchedArgumentException unmatched && !unmatched.isUnknownOption()) {
-            message = "unknown command '" + unmatched.getUnmatched().get(0) + "'";
-        } else if (error instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
-            message += " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)";
-        }
         PrintWriter err = command.getErr();
-        err.println("tracestitch: " + message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1));
+        err.println("tracestitch: " + problem(error, topLevel));
         if (topLevel) {
             command.usage(err); // short, and it lists the commands
         } else {
@@ -77,22 +73,66 @@ public final class TraceStitchCommand implements Callable<Integer> {
         return CommandLine.ExitCode.USAGE;
     }
 
+    /** picocli's message on one line, said the way the rest of tracestitch says things. */
+    private static String problem(ParameterException error, boolean topLevel) {
+        String message = error.getMessage().replaceAll("\\R", " ");
+        if (error instanceof UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            String first = unmatched.getUnmatched().get(0);
+            if (topLevel && !unmatched.isUnknownOption()) {
+                return "unknown command '" + first + "'";
+            }
+            List<String> close = closeOptionNames(first, error.getCommandLine().getCommandSpec().optionsMap().keySet());
+            if (unmatched.isUnknownOption() && !close.isEmpty()) {
+                message += " (did you mean " + String.join(" or ", close) + "?)";
+            }
+        }
+        return message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1);
+    }
+
+    /**
+     * Option names at most two edits away (a swap of neighbours counts as one): picocli's own
+     * suggestions miss the commonest typo, {@code --gpa} for {@code --gap}.
+     */
+    private static List<String> closeOptionNames(String typed, Collection<String> names) {
+        String name = typed.split("=", 2)[0]; // --gpa=5s
+        return names.stream().filter(option -> option.startsWith("--") && editDistance(name, option) <= 2).sorted().toList();
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+    private static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     private static int failure(Exception failure, CommandLine command, ParseResult parsed) {
         if (failure instanceof UnreadableInputException) {
             command.getErr().println("tracestitch: " + failure.getMessage());
         } else {
             LOG.debug("{} failed", command.getCommandSpec().qualifiedName(), failure);
-            command.getErr().println("tracestitch: " + command.getCommandName() + " failed: " + rootCause(failure));
+            command.getErr().println("tracestitch: " + command.getCommandName() + " failed: " + innermostCause(failure));
         }
         return CommandLine.ExitCode.SOFTWARE;
     }
 
     /** The innermost cause: Flink wraps a task's failure in several layers of "job execution failed". */
-    private static String rootCause(Throwable failure) {
+    private static String innermostCause(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        return cause.getMessage() == null ? cause.getClass().getName() : cause.getClass().getName() + ": " + cause.getMessage();
+        return cause.toString();
     }
 }
