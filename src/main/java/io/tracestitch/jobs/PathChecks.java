@@ -33,6 +33,9 @@ public final class PathChecks {
     public static List<Path> inputFiles(List<Path> inputs) throws IOException {
         Map<Object, Path> fileById = new LinkedHashMap<>();
         for (Path input : inputs) {
+            if (input.toString().isEmpty()) { // an unset shell variable; it would read the working directory
+                throw new IllegalArgumentException("--input is an empty path");
+            }
             for (Path file : filesOf(input)) {
                 Path earlier = fileById.putIfAbsent(identity(file), file);
                 if (earlier != null) {

@@ -142,11 +142,12 @@ class TraceStitchCliTest {
     }
 
     @Test
-    void theSameInputTwiceIsRefused() throws Exception {
+    void theSameInputTwiceOrAnEmptyInputPathIsRefused() throws Exception {
         Path input = input();
         Files.createLink(dir.resolve("hard.ndjson"), input);
         Path output = dir.resolve("out").resolve("o.ndjson");
         Files.createDirectories(output.getParent());
+        assertUsageError(run("stitch", "--input", "", "--output", output.toString()), "--input is an empty path");
         for (Path again : List.of(input, relative(input), dir.resolve("hard.ndjson"), dir)) {
             assertUsageError(run("stitch", "--input", input.toString(), "--input", again.toString(), "--output",
                     output.toString()), "are the same file; give each input once");
