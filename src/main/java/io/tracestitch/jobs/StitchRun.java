@@ -26,9 +26,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class StitchRun {
 
     /**
-     * Highest parallelism the embedded MiniCluster runs. Its 64 MB of network buffers (2048 of
-     * 32 KB; each keyed exchange needs about parallelism² of them) last up to 11 on this graph and
-     * fail at 12 with "Insufficient number of network buffers"; 8 leaves room for another stage.
+     * Highest parallelism a run accepts. The embedded MiniCluster's network buffers (64 MB, 2048 of
+     * 32 KB), which each keyed exchange needs more of as parallelism grows, last up to 11 on this
+     * graph and run out at 12 ("Insufficient number of network buffers"); 8 leaves room for another
+     * stage (README, "Parallelism range").
      */
     public static final int MAX_PARALLELISM = 8;
 
