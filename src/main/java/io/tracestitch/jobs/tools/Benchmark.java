@@ -2,7 +2,7 @@ package io.tracestitch.jobs.tools;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.jobs.StitchRun;
-import io.tracestitch.jobs.TraceStitch;
+import io.tracestitch.jobs.PathChecks;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.Span;
@@ -57,25 +57,9 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    public static int run(String[] args) throws Exception {
-        Path input = null;
-        int parallelism = 2;
-        int rounds = 3;
-        boolean memory = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--memory" -> memory = true;
-                case "--input" -> input = Path.of(args[++i]);
-                case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (input == null) {
-            throw new IllegalArgumentException("bench needs --input <file>");
-        }
-        Path file = input;
-        int p = parallelism;
+    /** Runs {@code rounds} of the speed benchmark on {@code input}, or with {@code memory} the memory one. */
+    public static void run(Path input, int parallelism, int rounds, boolean memory) throws Exception {
+        Path file = PathChecks.inputFiles(List.of(input)).get(0);
         long records;
         try (var lines = Files.lines(file)) {
             records = lines.count();
@@ -83,25 +67,25 @@ public final class Benchmark {
         System.out.printf("benchmark: %s, %d records, parallelism %d%n", input, records, parallelism);
         if (memory) {
             Path empty = Files.createTempFile("tracestitch-empty", ".ndjson");
-            long baseline = peakLiveHeap(empty, p, StitchConfig.defaults())[0];
+            long baseline = peakLiveHeap(empty, parallelism, StitchConfig.defaults())[0];
             Files.delete(empty);
             Path half = Files.createTempFile("tracestitch-half", ".ndjson");
             try (var lines = Files.lines(file)) {
                 Files.write(half, (Iterable<String>) lines.limit(records / 2)::iterator);
             }
             // With a gap longer than the input, every span waits in the trace buffer until the end.
-            measureMemory(file, half, p, StitchConfig.from(Configuration.fromMap(
+            measureMemory(file, half, parallelism, StitchConfig.from(Configuration.fromMap(
                     Map.of("gap", "1000d"))), baseline);
-            measureMemory(file, half, p, StitchConfig.defaults(), baseline);
+            measureMemory(file, half, parallelism, StitchConfig.defaults(), baseline);
             Files.delete(half);
-            return 0;
+            return;
         }
         for (int round = 1; round <= rounds; round++) {
             double a = measure(() -> parseOnly(file)).seconds();
-            Measured b = measure(() -> yardstick(file, p));
+            Measured b = measure(() -> yardstick(file, parallelism));
             Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
             Measured c = measure(() -> StitchRun.run(new StitchRun.Files(List.of(file), out, null),
-                    StitchConfig.defaults(), p));
+                    StitchConfig.defaults(), parallelism));
             Files.deleteIfExists(out);
             System.out.printf("round %d%s: (a) parse %.0f rec/s  (b) yardstick %.0f rec/s  (c) stitch %.0f rec/s"
                             + "  c/b %.2f%n", round, round == 1 ? " (cold JVM)" : "", records / a,
@@ -109,7 +93,6 @@ public final class Benchmark {
             System.out.printf("  CPU seconds of (b), %.1f s wall:%n%s  CPU seconds of (c), %.1f s wall:%n%s",
                     b.seconds(), CpuBreakdown.format(b.cpu()), c.seconds(), CpuBreakdown.format(c.cpu()));
         }
-        return 0;
     }
 
     /**
