@@ -2,8 +2,11 @@ package io.tracestitch.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.TimeUtils;
 
 /** Every stitching setting, its default and what it means (the README's table comes from here). */
 public final class StitchOptions {
@@ -43,5 +46,61 @@ public final class StitchOptions {
     public static final List<ConfigOption<?>> ALL = List.of(
             GAP, MAX_HOP_DELAY, OUT_OF_ORDERNESS, HORIZON, MAX_SPANS_PER_TRANSACTION, MAX_SIDES_PER_KEY, INCLUDE_SPANS);
 
+    /** What an option's value looks like as text (on the command line). */
+    public enum ValueKind {
+        DURATION("1 s", "<duration>", "a duration: a number and a unit (ms, s, m or min, h, d), e.g. 30s"),
+        WHOLE_NUMBER("1", "<n>", "a whole number"),
+        BOOLEAN("true", "<true|false>", "true or false");
+
+        private final String sample;
+        public final String label;
+        public final String expected;
+
+        ValueKind(String sample, String label, String expected) {
+            this.sample = sample;
+            this.label = label;
+            this.expected = expected;
+        }
+    }
+
     private StitchOptions() {}
+
+    public static ConfigOption<?> byKey(String key) {
+        return ALL.stream().filter(option -> option.key().equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown option " + key));
+    }
+
+    /**
+     * ConfigOption keeps its value type to itself, so ask Flink which sample it accepts: only a
+     * duration takes "1 s", and of the rest only a number takes "1".
+     */
+    public static ValueKind kindOf(ConfigOption<?> option) {
+        for (ValueKind kind : ValueKind.values()) {
+            try {
+                Configuration.fromMap(Map.of(option.key(), kind.sample)).get(option);
+                return kind;
+            } catch (IllegalArgumentException notThisKind) {
+                // try the next
+            }
+        }
+        throw new IllegalStateException("option " + option.key() + " has a value type the command line cannot give");
+    }
+
+    /** The description as plain text. */
+    public static String description(ConfigOption<?> option) {
+        return new PlainTextFormatter().format(option.description());
+    }
+
+    /** The default as a user would write it ({@code 30s}), or {@code (none)}. */
+    public static String defaultText(ConfigOption<?> option) {
+        if (!option.hasDefaultValue()) {
+            return "(none)";
+        }
+        return option.defaultValue() instanceof Duration duration ? format(duration) : String.valueOf(option.defaultValue());
+    }
+
+    /** A duration in its largest whole unit, as a user writes it: {@code 30s}, {@code 5min}, {@code 340s}. */
+    public static String format(Duration duration) {
+        return TimeUtils.formatWithHighestUnit(duration).replace(" ", "");
+    }
 }

@@ -3,8 +3,9 @@ package io.tracestitch.jobs;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.DeadLetter;
 
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,8 +25,35 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class StitchRun {
 
+    /**
+     * Highest parallelism a run accepts. The embedded MiniCluster's network buffers (64 MB, 2048 of
+     * 32 KB), which each keyed exchange needs more of as parallelism grows, last up to 11 on this
+     * graph and run out at 12 ("Insufficient number of network buffers"); 8 leaves room for another
+     * stage (README, "Parallelism range").
+     */
+    public static final int MAX_PARALLELISM = 8;
+
     /** What a run reads and writes. {@code deadLetters} may be null (then they are only counted). */
-    public record Files(List<Path> inputs, Path transactions, Path deadLetters) {}
+    public record Files(List<Path> inputs, Path transactions, Path deadLetters) {
+
+        /**
+         * The files of a run given as the user names them: input directories are expanded to the
+         * regular files directly inside them, and every rule of {@link PathChecks} is checked before
+         * anything is opened for writing.
+         *
+         * @throws UnreadableInputException an input does not exist or cannot be read
+         * @throws IllegalArgumentException a usage error: an input given twice, or an output that
+         *     would destroy an input, lie among the inputs, collide with the other output or cannot be written
+         */
+        public static Files checked(List<Path> inputs, Path transactions, Path deadLetters) throws IOException {
+            List<Path> inputFiles = PathChecks.inputFiles(inputs);
+            Map<String, Path> outputByOption = new LinkedHashMap<>();
+            outputByOption.put("--output", transactions);
+            outputByOption.put("--dead-letter", deadLetters);
+            PathChecks.checkOutputs(inputs, inputFiles, outputByOption);
+            return new Files(inputFiles, transactions, deadLetters);
+        }
+    }
 
     private StitchRun() {}
 
@@ -35,10 +63,13 @@ public final class StitchRun {
      * counters: they are the job's accumulators and metrics on the cluster.
      */
     public static Map<String, Long> run(Files files, StitchConfig config, int parallelism) throws Exception {
-        for (Path input : files.inputs()) {
-            if (!java.nio.file.Files.isReadable(input)) {
-                throw new java.io.FileNotFoundException("cannot read input " + input);
+        if (files.inputs().isEmpty()) {
+            // Only empty input directories: nothing to stitch, and Flink's file source refuses an empty list.
+            java.nio.file.Files.write(files.transactions(), new byte[0]);
+            if (files.deadLetters() != null) {
+                java.nio.file.Files.write(files.deadLetters(), new byte[0]);
             }
+            return new TreeMap<>();
         }
         Configuration flink = new Configuration();
         // Every type in the graph has a Flink serializer of its own; a Kryo fallback is a bug.

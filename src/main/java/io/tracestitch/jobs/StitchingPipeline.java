@@ -5,6 +5,7 @@ import io.tracestitch.model.AssemblyInput;
 import io.tracestitch.model.ContentInput;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.HopSide;
+import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.RequestFact;
@@ -21,6 +22,7 @@ import io.tracestitch.operators.trace.TraceAssemblerFunction;
 
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -53,7 +55,7 @@ public final class StitchingPipeline {
 
         DataStream<HopSide> hopSides = closedTraces.getSideOutput(TraceAssemblerFunction.HOP_SIDES);
         DataStream<ResolverInput> hops = hopSides
-                .keyBy(HopSide::joinKey)
+                .keyBy(HopSide::key, TypeInformation.of(JoinKey.class))
                 .process(new HopPairingFunction(config)).uid(OperatorIds.PAIR_HOPS).name("Pair hops");
 
         DataStream<RequestFact> requestFacts = closedTraces.getSideOutput(TraceAssemblerFunction.REQUESTS);
@@ -74,7 +76,7 @@ public final class StitchingPipeline {
                 .process(new ContentStoreFunction(config)).uid(OperatorIds.STORE_CONTENT).name("Store trace content");
 
         DataStream<byte[]> transactions = plans.union(memberContent)
-                .keyBy(AssemblyInput::key, Keys.TYPE)
+                .keyBy(AssemblyInput::tenant)
                 .process(new TransactionAssemblerFunction(config))
                 .uid(OperatorIds.ASSEMBLE_TRANSACTIONS).name("Assemble transactions");
 

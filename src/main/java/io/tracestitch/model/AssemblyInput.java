@@ -1,15 +1,16 @@
 package io.tracestitch.model;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
-import org.apache.flink.api.java.tuple.Tuple2;
 
-/** Input of the transaction assembler: either a plan or one member's content. */
+/**
+ * Input of the per-tenant transaction assembler: a plan, or one member's content for a plan. Both
+ * carry the plan's {@code seq}: the tenant's plans are numbered in the order the resolver made them,
+ * and the assembler writes them in that order.
+ */
 @TypeInfo(CompactRecordSerializer.Factory.class)
-public record AssemblyInput(TransactionPlan plan, MemberContent member) {
+public sealed interface AssemblyInput permits TransactionPlan, MemberContent {
 
-    public Tuple2<String, String> key() {
-        return plan != null
-                ? Keys.of(plan.tenant(), plan.transactionId())
-                : Keys.of(member.tenant(), member.transactionId());
-    }
+    String tenant();
+
+    long seq();
 }

@@ -3,33 +3,32 @@ package io.tracestitch.model;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.java.tuple.Tuple2;
 
-/**
- * Input of the per-trace content store, one of: newly closed spans (as a digest), an invocation update, or a
- * request to send the trace's content to revision {@code revision} of transaction {@code txnId},
- * answered once the store's watermark reaches {@code fence} (so every change the resolver saw has
- * arrived here too).
- */
+/** Input of the per-trace content store. */
 @TypeInfo(CompactRecordSerializer.Factory.class)
-public record ContentInput(
-        String tenant, String traceId, TraceDigest digest, Invocation invocation, String txnId, int revision, long fence) {
+public sealed interface ContentInput {
 
-    public static ContentInput spans(String tenant, TraceDigest digest) {
-        return new ContentInput(tenant, digest.traceId(), digest, null, null, 0, Long.MIN_VALUE);
+    String tenant();
+
+    String traceId();
+
+    default Tuple2<String, String> key() {
+        return Keys.of(tenant(), traceId());
     }
 
-    public static ContentInput invocation(String tenant, String traceId, Invocation invocation) {
-        return new ContentInput(tenant, traceId, null, invocation, null, 0, Long.MIN_VALUE);
+    /** Newly closed spans of the trace, as a digest. */
+    record ClosedSpans(String tenant, TraceDigest digest) implements ContentInput {
+        @Override
+        public String traceId() {
+            return digest.traceId();
+        }
     }
 
-    public static ContentInput request(String tenant, String traceId, String txnId, int revision, long fence) {
-        return new ContentInput(tenant, traceId, null, null, txnId, revision, fence);
-    }
+    /** What the logs say about an invocation whose spans are in the trace. */
+    record InvocationUpdate(String tenant, String traceId, Invocation invocation) implements ContentInput {}
 
-    public boolean isRequest() {
-        return txnId != null;
-    }
-
-    public Tuple2<String, String> key() {
-        return Keys.of(tenant, traceId);
-    }
+    /**
+     * Send the trace's content for plan {@code seq} of the tenant, once the store's watermark reaches
+     * {@code fence}: by then every change the resolver saw when it planned has arrived here too.
+     */
+    record ContentRequest(String tenant, String traceId, long seq, long fence) implements ContentInput {}
 }

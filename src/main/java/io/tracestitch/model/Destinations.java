@@ -7,9 +7,6 @@ package io.tracestitch.model;
  */
 public final class Destinations {
 
-    /** Separates the parts of a join key; never appears in ids we accept (control character). */
-    public static final char KEY_SEPARATOR = '\u001f';
-
     private Destinations() {}
 
     public static String system(String raw) {
@@ -51,18 +48,5 @@ public final class Destinations {
             return resource;
         }
         return d;
-    }
-
-    /**
-     * {@code (tenant, system, id)}, and for Kinesis also the stream: sequence numbers are only unique
-     * within a stream.
-     */
-    public static String joinKey(String tenant, String system, String destination, String id) {
-        StringBuilder key = new StringBuilder(tenant.length() + system.length() + id.length() + 24);
-        key.append(tenant).append(KEY_SEPARATOR).append(system).append(KEY_SEPARATOR);
-        if ("kinesis".equals(system)) {
-            key.append(destination).append(KEY_SEPARATOR);
-        }
-        return key.append(id).toString();
     }
 }

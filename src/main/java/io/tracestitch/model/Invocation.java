@@ -32,9 +32,9 @@ public record Invocation(String requestId, String function, boolean coldStart, d
 
     /** Invocations wait in state: their few distinct names and statuses are shared, not copied. */
     public Invocation {
-        function = Strings.canonical(function);
-        status = Strings.canonical(status);
-        errorType = Strings.canonical(errorType);
+        function = Canonical.of(function);
+        status = Canonical.of(status);
+        errorType = Canonical.of(errorType);
     }
 
     public static Invocation of(String requestId, String function) {

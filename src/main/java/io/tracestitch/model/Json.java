@@ -3,6 +3,8 @@ package io.tracestitch.model;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 
 /** The one place JSON output is configured: every line the job writes goes through this factory. */
 public final class Json {
@@ -10,6 +12,25 @@ public final class Json {
     public static final JsonFactory FACTORY = new JsonFactory();
 
     private Json() {}
+
+    /**
+     * What a dead letter keeps of a span the job refused after parsing it: a span record holding
+     * only its identity ({@code type}, {@code tenant}, {@code traceId}, {@code spanId}).
+     */
+    public static String spanStub(Span span) {
+        StringWriter out = new StringWriter(96);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "span");
+            g.writeStringField("tenant", span.tenant());
+            g.writeStringField("traceId", span.traceId());
+            g.writeStringField("spanId", span.spanId());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
 
     /** Milliseconds to three decimals (to the microsecond), without an exponent, as the input writes them. */
     public static void writeMillis(JsonGenerator g, double millis) throws IOException {

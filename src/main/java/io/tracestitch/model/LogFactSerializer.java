@@ -44,8 +44,8 @@ public final class LogFactSerializer extends RecordSerializer<LogFact> {
 
     @Override
     public LogFact deserialize(DataInputView in) throws IOException {
-        String tenant = Strings.canonical(readString(in));
-        String function = Strings.canonical(readString(in));
+        String tenant = Canonical.of(readString(in));
+        String function = Canonical.of(readString(in));
         long timestamp = in.readLong();
         PlatformLine line = new PlatformLine(readId(in), KINDS[in.readByte()], in.readDouble(), in.readDouble(),
                 in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(), readString(in), readString(in));

@@ -2,7 +2,7 @@ package io.tracestitch.model;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
-/** One member trace's content and invocations, sent for revision {@code revision} of a transaction. */
+/** One member trace's content and invocations, sent for the tenant's plan {@code seq}. */
 @TypeInfo(CompactRecordSerializer.Factory.class)
-public record MemberContent(
-        String tenant, String transactionId, int revision, TraceDigest digest, Invocation[] invocations) {}
+public record MemberContent(String tenant, long seq, String traceId, TraceDigest digest, Invocation[] invocations)
+        implements AssemblyInput {}

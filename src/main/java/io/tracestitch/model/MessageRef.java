@@ -12,8 +12,8 @@ public record MessageRef(String tenant, String system, boolean publish, String d
         return new MessageRef(tenant, normalisedSystem, publish, Destinations.normalise(normalisedSystem, destination), id);
     }
 
-    public String joinKey() {
-        return Destinations.joinKey(tenant, system, destination, id);
+    public JoinKey joinKey() {
+        return JoinKey.of(tenant, system, destination, id);
     }
 
     public String operation() {

@@ -2,28 +2,29 @@ package io.tracestitch.model;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
-/**
- * What the per-tenant resolver learns about one trace. {@link Kind#TRACE}: spans of the trace closed
- * (its links and last event time); {@link Kind#HOP}: the producers of one received join key changed;
- * {@link Kind#TOUCH}: the trace's content changed (an invocation's logs) without changing the graph.
- */
+/** What the per-tenant resolver learns about one trace ({@link #traceId()}). */
 @TypeInfo(CompactRecordSerializer.Factory.class)
-public record ResolverInput(
-        String tenant, Kind kind, String traceId, long lastEventMs, String[] links, String joinKey, String[] producers) {
+public sealed interface ResolverInput {
 
-    public enum Kind { TRACE, HOP, TOUCH }
+    String tenant();
 
-    private static final String[] NONE = new String[0];
+    String traceId();
 
-    public static ResolverInput trace(String tenant, String traceId, long lastEventMs, String[] links) {
-        return new ResolverInput(tenant, Kind.TRACE, traceId, lastEventMs, links, "", NONE);
-    }
+    /** Spans of the trace closed: its links and the latest event time of its spans so far. */
+    record TraceClosed(String tenant, String traceId, long lastEventMs, String[] links) implements ResolverInput {}
 
-    public static ResolverInput hop(String tenant, String consumerTraceId, String joinKey, String[] producers) {
-        return new ResolverInput(tenant, Kind.HOP, consumerTraceId, Long.MIN_VALUE, NONE, joinKey, producers);
-    }
+    /**
+     * The trace received {@code key}, and these traces published it: all publishers known so far when
+     * the receive is first reported (possibly none), one more each time a publisher shows up later.
+     */
+    record ProducersFound(String tenant, String traceId, JoinKey key, String[] producers) implements ResolverInput {}
 
-    public static ResolverInput touch(String tenant, String traceId) {
-        return new ResolverInput(tenant, Kind.TOUCH, traceId, Long.MIN_VALUE, NONE, "", NONE);
-    }
+    /**
+     * The trace published or received {@code key}, whose pairing reached {@code max-sides-per-key}: the
+     * pairing of that message may be incomplete, and the trace's transaction must say so.
+     */
+    record KeyCapped(String tenant, String traceId, JoinKey key) implements ResolverInput {}
+
+    /** The trace's content changed (an invocation's logs) without changing the graph. */
+    record ContentChanged(String tenant, String traceId) implements ResolverInput {}
 }

@@ -13,7 +13,7 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Serializes {@link Span}. Spans wait in state until their trace closes, so on read the
  * low-cardinality strings (tenant, service, name, kind, system, destination, attributes) are
- * shared through {@link Strings#canonical} instead of being copied into every span.
+ * shared through {@link Canonical#of} instead of being copied into every span.
  */
 public final class SpanSerializer extends RecordSerializer<Span> {
 
@@ -57,22 +57,22 @@ public final class SpanSerializer extends RecordSerializer<Span> {
 
     @Override
     public Span deserialize(DataInputView in) throws IOException {
-        String tenant = Strings.canonical(readString(in));
+        String tenant = Canonical.of(readString(in));
         String traceId = readId(in);
         String spanId = readString(in);
         String parentSpanId = readString(in);
-        String service = Strings.canonical(readString(in));
-        String name = Strings.canonical(readString(in));
-        String kind = Strings.canonical(readString(in));
+        String service = Canonical.of(readString(in));
+        String name = Canonical.of(readString(in));
+        String kind = Canonical.of(readString(in));
         double startMs = in.readDouble();
         double endMs = in.readDouble();
         boolean error = in.readBoolean();
         String requestId = readString(in);
         MessageRef[] messages = new MessageRef[in.readInt()];
         for (int i = 0; i < messages.length; i++) {
-            String system = Strings.canonical(readString(in));
+            String system = Canonical.of(readString(in));
             boolean publish = in.readBoolean();
-            String destination = Strings.canonical(readString(in));
+            String destination = Canonical.of(readString(in));
             messages[i] = new MessageRef(tenant, system, publish, destination, readString(in));
         }
         SpanLink[] links = new SpanLink[in.readInt()];
@@ -80,7 +80,7 @@ public final class SpanSerializer extends RecordSerializer<Span> {
             links[i] = new SpanLink(readString(in), readString(in));
         }
         return new Span(tenant, traceId, spanId, parentSpanId, service, name, kind, startMs, endMs, error,
-                requestId, messages, links, Strings.canonical(readString(in)));
+                requestId, messages, links, Canonical.of(readString(in)));
     }
 
     @Override

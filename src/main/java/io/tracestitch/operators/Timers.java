@@ -1,6 +1,5 @@
 package io.tracestitch.operators;
 
-
 import java.time.Duration;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -25,12 +24,23 @@ public final class Timers {
         return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
     }
 
-    /** Endless streams: the state is dropped once untouched for {@code ttl}; bounded runs keep it. */
+    /**
+     * Endless streams: the state is dropped once nothing wrote it for {@code ttl} (processing time);
+     * bounded runs ({@code ttl} null) keep it.
+     */
     public static void expireAfter(StateDescriptor<?, ?> descriptor, Duration ttl) {
+        expire(descriptor, ttl, StateTtlConfig.UpdateType.OnCreateAndWrite);
+    }
+
+    /** As {@link #expireAfter}, but reading the state also keeps it: for state kept while it is used. */
+    public static void expireAfterAccess(StateDescriptor<?, ?> descriptor, Duration ttl) {
+        expire(descriptor, ttl, StateTtlConfig.UpdateType.OnReadAndWrite);
+    }
+
+    private static void expire(StateDescriptor<?, ?> descriptor, Duration ttl, StateTtlConfig.UpdateType update) {
         if (ttl != null) {
-            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(org.apache.flink.api.common.time.Time.milliseconds(
-                            Math.max(1, ttl.toMillis())))
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(1, ttl.toMillis())))
+                    .setUpdateType(update)
                     .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                     .build());
         }

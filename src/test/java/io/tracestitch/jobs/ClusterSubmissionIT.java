@@ -1,5 +1,6 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.testing.Changelog;
 import io.tracestitch.testing.FinalView;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -119,6 +120,7 @@ class ClusterSubmissionIT {
 
         String state = awaitEnd(run.path("jobid").asText());
         assertThat(state).as("job state; logs in %s", dir).isEqualTo("FINISHED");
+        Changelog.assertValid(output);
         FinalView.of(output).assertMatches(Path.of("src/test/resources/samples/small.expected.ndjson"));
         assertThat(Files.readAllLines(deadLetters)).hasSize(5);
     }

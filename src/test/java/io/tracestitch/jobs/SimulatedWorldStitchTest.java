@@ -1,12 +1,12 @@
 package io.tracestitch.jobs;
 
-import io.tracestitch.jobs.tools.simulator.ShopSimulator.Order;
-
-import io.tracestitch.jobs.tools.simulator.ShopSimulator.Options;
-
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.jobs.tools.simulator.ShopSimulator;
+import io.tracestitch.jobs.tools.simulator.ShopSimulator.Options;
+import io.tracestitch.jobs.tools.simulator.ShopSimulator.Order;
+import io.tracestitch.testing.Changelog;
 import io.tracestitch.testing.FinalView;
+import io.tracestitch.testing.MiniClusters;
 import io.tracestitch.testing.ReferenceStitcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,10 +26,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Simulated worlds with what the samples have little of — deep chains, untraced producers,
  * colliding ids, duplicate deliveries whose copies differ, links, both log formats, SnapStart,
  * timeouts, garbage lines — stitched in sorted, late and shuffled order at different parallelism.
- * The final view must equal what {@link ReferenceStitcher} computes from STITCHING.md in batch, and
- * the runs must agree field by field (only transaction ids may differ: they follow arrival order).
+ * Every output must be a valid changelog, the final view must equal what {@link ReferenceStitcher}
+ * computes from docs/stitching.md in batch, and the runs must agree field by field (only transaction
+ * ids may differ: they follow arrival order).
  */
 class SimulatedWorldStitchTest {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = MiniClusters.shared();
 
     private static final Options DEEP = Options.defaults().withSeed(29).withRequestsPerTenant(80).withMaxDepth(12)
             .withUntracedProducerRate(0.15).withCollidingIdRate(0.1).withDuplicateRate(0.3)
@@ -41,6 +47,7 @@ class SimulatedWorldStitchTest {
         Path input = Files.write(dir.resolve(name + ".ndjson"), lines, StandardCharsets.UTF_8);
         Path output = dir.resolve(name + ".out.ndjson");
         StitchRun.run(new StitchRun.Files(List.of(input), output, null), StitchConfig.defaults(), parallelism);
+        Changelog.assertValid(output);
         return FinalView.of(output);
     }
 
@@ -61,7 +68,7 @@ class SimulatedWorldStitchTest {
 
     @ParameterizedTest(name = "seed {0}, {1}, parallelism {2}")
     @CsvSource({"3, SHUFFLED, 4", "5, LATE, 1", "7, SORTED, 2"})
-    void finalViewIsWhatStitchingMdDefines(long seed, Order order, int parallelism) throws Exception {
+    void finalViewIsWhatTheStitchingRulesDefine(long seed, Order order, int parallelism) throws Exception {
         Options world = Options.defaults().withSeed(seed).withOrder(order)
                 .withTenants(List.of("111111111111", "222222222222", "333333333333")).withRequestsPerTenant(60)
                 .withMaxDepth(12).withUntracedProducerRate(0.15).withCollidingIdRate(0.2).withDuplicateRate(0.3)

@@ -1,13 +1,16 @@
 package io.tracestitch.model;
 
-import io.tracestitch.operators.content.ContentStoreFunction;
-import io.tracestitch.operators.hop.HopPairingFunction;
-import io.tracestitch.operators.invocation.InvocationJoinFunction;
-import io.tracestitch.operators.output.TransactionAssemblerFunction;
+import io.tracestitch.operators.content.TraceContent;
+import io.tracestitch.operators.hop.HopSides;
+import io.tracestitch.operators.invocation.InvocationState;
+import io.tracestitch.operators.output.PendingPlan;
+import io.tracestitch.operators.output.WriteProgress;
+import io.tracestitch.operators.resolve.TenantCounters;
 import io.tracestitch.operators.resolve.TraceNode;
 import io.tracestitch.operators.resolve.TransactionNode;
-import io.tracestitch.operators.trace.TraceAssemblerFunction;
+import io.tracestitch.operators.trace.SpanIdSet;
 import io.tracestitch.operators.trace.TraceDigests;
+import io.tracestitch.operators.trace.TraceMeta;
 
 import static org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,11 +39,14 @@ class SerializationTest {
                 TraceNode.class,
                 TraceNode.Receive.class,
                 TransactionNode.class,
-                TraceAssemblerFunction.TraceMeta.class,
-                HopPairingFunction.Sides.class,
-                InvocationJoinFunction.State.class,
-                ContentStoreFunction.TraceContent.class,
-                TransactionAssemblerFunction.Assembly.class);
+                TenantCounters.class,
+                TraceMeta.class,
+                SpanIdSet.class,
+                HopSides.class,
+                InvocationState.class,
+                TraceContent.class,
+                PendingPlan.class,
+                WriteProgress.class);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -57,31 +63,39 @@ class SerializationTest {
     private static final Invocation INVOCATION = Invocation.of("req-1", "payments");
     private static final TraceDigest DIGEST = TraceDigests.of("t1", new Span[] {SPAN});
 
-    /** One value of every record that travels between stages, nested ones and nulls included. */
+    private static final JoinKey KEY = JoinKey.of("111111111111", "kinesis", "pay", "shardId-000000000000:17");
+
+    /** One value of every record that travels between stages, with the type its stream declares. */
     static Stream<Arguments> travellingRecords() {
         return Stream.of(
-                Arguments.of(SPAN),
-                Arguments.of(new LogFact("111111111111", "payments", 1732400000745L, new PlatformLine("req-1",
+                Arguments.of(Span.class, SPAN),
+                Arguments.of(LogFact.class, new LogFact("111111111111", "payments", 1732400000745L, new PlatformLine("req-1",
                         PlatformLine.Kind.REPORT, 91.36, 92, 512, 78, Double.NaN, Double.NaN, "timeout", null))),
-                Arguments.of(DeadLetter.of("malformed-json", "{")),
-                Arguments.of(new HopSide("k", "111111111111", "t1", true)),
-                Arguments.of(new RequestFact("111111111111", "req-1", "t1", "payments")),
-                Arguments.of(ResolverInput.trace("111111111111", "t1", 5, new String[] {"t0"})),
-                Arguments.of(ResolverInput.hop("111111111111", "t1", "k", new String[] {"t0", "t2"})),
-                Arguments.of(ContentInput.spans("111111111111", DIGEST)),
-                Arguments.of(ContentInput.invocation("111111111111", "t1", INVOCATION)),
-                Arguments.of(ContentInput.request("111111111111", "t1", "tx-t1", 3, 77)),
-                Arguments.of(new AssemblyInput(new TransactionPlan("111111111111", "tx-t1", 2, new String[] {"t1"},
-                        new String[] {"tx-t2"}, new String[0], new String[] {"k"}), null)),
-                Arguments.of(new AssemblyInput(null, new MemberContent("111111111111", "tx-t1", 2, DIGEST,
-                        new Invocation[] {INVOCATION}))));
+                Arguments.of(DeadLetter.class, DeadLetter.of("malformed-json", "{")),
+                Arguments.of(JoinKey.class, KEY),
+                Arguments.of(HopSide.class, new HopSide(KEY, "t1", true)),
+                Arguments.of(RequestFact.class, new RequestFact("111111111111", "req-1", "t1", "payments")),
+                Arguments.of(ResolverInput.class,
+                        new ResolverInput.TraceClosed("111111111111", "t1", 5, new String[] {"t0"})),
+                Arguments.of(ResolverInput.class,
+                        new ResolverInput.ProducersFound("111111111111", "t1", KEY, new String[] {"t0", "t2"})),
+                Arguments.of(ResolverInput.class, new ResolverInput.KeyCapped("111111111111", "t1", KEY)),
+                Arguments.of(ResolverInput.class, new ResolverInput.ContentChanged("111111111111", "t1")),
+                Arguments.of(ContentInput.class, new ContentInput.ClosedSpans("111111111111", DIGEST)),
+                Arguments.of(ContentInput.class, new ContentInput.InvocationUpdate("111111111111", "t1", INVOCATION)),
+                Arguments.of(ContentInput.class, new ContentInput.ContentRequest("111111111111", "t1", 3, 77)),
+                Arguments.of(AssemblyInput.class, new TransactionPlan("111111111111", 4, "tx-t1", 2, new String[] {"t1"},
+                        new String[] {"tx-t2"}, new String[0], new JoinKey[] {KEY}, new String[] {"t9"},
+                        new JoinKey[0])),
+                Arguments.of(AssemblyInput.class, new MemberContent("111111111111", 4, "t1", DIGEST,
+                        new Invocation[] {INVOCATION})));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("travellingRecords")
     @SuppressWarnings({"unchecked", "deprecation"})
-    <T> void travellingRecordsRoundTripWithoutKryo(T value) throws Exception {
-        TypeInformation<T> info = (TypeInformation<T>) TypeInformation.of(value.getClass());
+    <T> void travellingRecordsRoundTripWithoutKryo(Class<T> declared, T value) throws Exception {
+        TypeInformation<T> info = TypeInformation.of(declared);
         assertThat(info).isInstanceOf(RecordSerializer.Info.class);
         ExecutionConfig config = new ExecutionConfig();
         config.disableGenericTypes();
@@ -95,8 +109,19 @@ class SerializationTest {
         DataOutputSerializer again = new DataOutputSerializer(256);
         serializer.serialize(copy, again);
         assertThat(again.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+        assertThat(copy.getClass()).isEqualTo(value.getClass());
         assertThat(copy.toString().replaceAll("@[0-9a-f]+", ""))
                 .isEqualTo(value.toString().replaceAll("@[0-9a-f]+", ""));
+    }
+
+    @Test
+    void joinKeysHashTheSameInEveryJvm() {
+        // Pair hops is keyed by join key: its hash must not depend on the JVM (a record's generated one may).
+        assertThat(JoinKey.of("t", "sqs", "q", "m1").hashCode())
+                .isEqualTo(((("t".hashCode() * 31 + "sqs".hashCode()) * 31 + "".hashCode()) * 31) + "m1".hashCode());
+        assertThat(JoinKey.of("t", "sqs", "queue-a", "m1")).as("only Kinesis keys hold the stream")
+                .isEqualTo(JoinKey.of("t", "sqs", "queue-b", "m1"));
+        assertThat(JoinKey.of("t", "kinesis", "a", "s:1")).isNotEqualTo(JoinKey.of("t", "kinesis", "b", "s:1"));
     }
 
     @Test
@@ -105,6 +130,6 @@ class SerializationTest {
         SpanSerializer.INSTANCE.serialize(SPAN, out);
         Span copy = SpanSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(copy.messages()[0]).isEqualTo(SPAN.messages()[0]);
-        assertThat(copy.messages()[0].joinKey()).contains("pay").contains("shardId-000000000000:17");
+        assertThat(copy.messages()[0].joinKey()).isEqualTo(KEY);
     }
 }

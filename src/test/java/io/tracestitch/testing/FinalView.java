@@ -18,9 +18,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The final view of a TraceStitch output, computed exactly like {@code /work/shared/tools/check-final-view.py}:
- * per {@code (tenant, transactionId)} the record with the highest revision (ties: the later one), minus every
- * id named in any record's {@code supersedes}. Compared with a {@code *.expected.ndjson} by trace sets.
+ * The final view of a TraceStitch output (docs/stitching.md, C4): per {@code (tenant, transactionId)} the
+ * record with the highest revision (ties: the later one), minus every id named in any record's
+ * {@code supersedes}. Compared with a {@code *.expected.ndjson} by trace sets.
  */
 public final class FinalView {
 

@@ -17,8 +17,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * STITCHING.md computed the plain way, as an oracle for the streaming job: read every line, then
- * apply the definitions in batch — producers, the move-into-the-producers'-transaction rule repeated
+ * The stitching rules of docs/stitching.md computed the plain way, as an oracle for the streaming
+ * job: read every line, then apply the definitions in batch — producers, the move-into-the-producers'-transaction rule repeated
  * until nothing changes, fan-in upstreams, unmatched references, invocations from the logs. It
  * shares only parsing (records, log lines, destination normalisation) with the job, none of its
  * stitching code.
@@ -53,7 +53,7 @@ public final class ReferenceStitcher {
 
     private ReferenceStitcher() {}
 
-    /** The transactions STITCHING.md defines for these input lines, in the samples' expected format. */
+    /** The transactions the stitching rules define for these input lines, in the samples' expected format. */
     public static List<FinalView.Expected> expected(List<String> lines) {
         ReferenceStitcher stitcher = new ReferenceStitcher();
         stitcher.read(lines);
@@ -69,7 +69,7 @@ public final class ReferenceStitcher {
                         k -> new Trace(span.tenant(), span.traceId()));
                 trace.spanIds.add(span.spanId());
                 for (MessageRef ref : span.messages()) {
-                    (ref.publish() ? trace.published : trace.received).add(ref.joinKey());
+                    (ref.publish() ? trace.published : trace.received).add(ref.joinKey().toString());
                 }
                 for (SpanLink link : span.links()) {
                     trace.linkedTraces.add(link.traceId());

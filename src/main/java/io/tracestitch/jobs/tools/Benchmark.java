@@ -2,6 +2,7 @@ package io.tracestitch.jobs.tools;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.jobs.StitchRun;
+import io.tracestitch.jobs.PathChecks;
 import io.tracestitch.jobs.TraceStitch;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.LogFact;
@@ -70,7 +71,7 @@ import org.apache.flink.util.Collector;
 public final class Benchmark {
 
     /** The measurements of one round, in the order they run. */
-    enum Measurement {
+    public enum Measurement {
         PARSE("a", "parse"), YARDSTICK("b", "yardstick"), STITCH("c", "stitch"), SPAN_YARDSTICK("b2", "span yardstick");
 
         final String id;
@@ -81,7 +82,7 @@ public final class Benchmark {
             this.label = label;
         }
 
-        static Measurement of(String id) {
+        public static Measurement of(String id) {
             for (Measurement m : values()) {
                 if (m.id.equals(id)) {
                     return m;
@@ -100,67 +101,24 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    public static int run(String[] args) throws Exception {
-        Path input = null;
-        int parallelism = 2;
-        int rounds = 3;
-        boolean memory = false;
-        boolean cold = false;
-        boolean hostile = false;
-        double scale = 1;
-        List<Measurement> measurements = List.of(Measurement.values());
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--memory" -> memory = true;
-                case "--cold" -> cold = true;
-                case "--hostile" -> hostile = true;
-                case "--scale" -> scale = Double.parseDouble(args[++i]);
-                case "--only" -> measurements = List.of(Measurement.of(args[++i]));
-                case "--input" -> input = Path.of(args[++i]);
-                case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (hostile) {
-            HostileBenchmark.run(scale, parallelism);
-            return 0;
-        }
-        if (input == null) {
-            throw new IllegalArgumentException("bench needs --input <file> (or --hostile)");
-        }
-        Path file = input;
-        int p = parallelism;
-        long records;
-        try (var lines = Files.lines(file)) {
-            records = lines.count();
-        }
-        System.out.printf("benchmark: %s, %d records, parallelism %d%n", input, records, parallelism);
-        if (memory) {
-            Path empty = Files.createTempFile("tracestitch-empty", ".ndjson");
-            long baseline = peakLiveHeap(empty, p, StitchConfig.defaults())[0];
-            Files.delete(empty);
-            Path half = Files.createTempFile("tracestitch-half", ".ndjson");
-            try (var lines = Files.lines(file)) {
-                Files.write(half, (Iterable<String>) lines.limit(records / 2)::iterator);
-            }
-            // With a gap longer than the input, every span waits in the trace buffer until the end.
-            measureMemory(file, half, p, StitchConfig.from(Configuration.fromMap(
-                    Map.of("gap", "1000d"))), baseline);
-            measureMemory(file, half, p, StitchConfig.defaults(), baseline);
-            Files.delete(half);
-            return 0;
-        }
+    /**
+     * {@code rounds} rounds of the speed benchmark on {@code input}: each of {@code measurements} in
+     * this JVM, or with {@code cold} each of (b), (b2) and (c) in a fresh JVM of its own.
+     */
+    public static void speed(Path input, int parallelism, int rounds, List<Measurement> measurements, boolean cold)
+            throws Exception {
+        Path file = PathChecks.inputFiles(List.of(input)).get(0);
+        long records = header(file, parallelism);
         for (int round = 1; round <= rounds; round++) {
             Map<Measurement, Cost> costs = new EnumMap<>(Measurement.class);
             StringBuilder cpu = new StringBuilder();
             if (cold) {
                 for (Measurement m : COLD) {
-                    costs.put(m, inFreshJvm(m, file, p));
+                    costs.put(m, inFreshJvm(m, file, parallelism));
                 }
             } else {
                 for (Measurement m : measurements) {
-                    Measured measured = measure(() -> run(m, file, p));
+                    Measured measured = measure(() -> run(m, file, parallelism));
                     costs.put(m, new Cost(measured.seconds(), measured.cpu().get(CpuBreakdown.PROCESS_TOTAL)));
                     if (m != Measurement.PARSE) {
                         cpu.append(String.format("  CPU seconds of (%s), %.2f s wall:%n%s", m.id, measured.seconds(),
@@ -171,7 +129,38 @@ public final class Benchmark {
             System.out.printf("round %d%s:%s%s%n%s", round, cold ? " (each in a fresh JVM)" : round == 1 ? " (cold JVM)" : "",
                     rates(costs, records), ratios(costs), cpu);
         }
-        return 0;
+    }
+
+    /** Live heap per buffered span, two ways (see the class comment). */
+    public static void memory(Path input, int parallelism) throws Exception {
+        Path file = PathChecks.inputFiles(List.of(input)).get(0);
+        long records = header(file, parallelism);
+        Path empty = Files.createTempFile("tracestitch-empty", ".ndjson");
+        long baseline = peakLiveHeap(empty, parallelism, StitchConfig.defaults())[0];
+        Files.delete(empty);
+        Path half = Files.createTempFile("tracestitch-half", ".ndjson");
+        try (var lines = Files.lines(file)) {
+            Files.write(half, (Iterable<String>) lines.limit(records / 2)::iterator);
+        }
+        // With a gap longer than the input, every span waits in the trace buffer until the end.
+        measureMemory(file, half, parallelism, StitchConfig.from(Configuration.fromMap(
+                Map.of("gap", "1000d"))), baseline);
+        measureMemory(file, half, parallelism, StitchConfig.defaults(), baseline);
+        Files.delete(half);
+    }
+
+    /** The hostile cases at {@code scale} × their default sizes: see {@link HostileBenchmark}. */
+    public static void hostile(double scale, int parallelism) throws Exception {
+        HostileBenchmark.run(scale, parallelism);
+    }
+
+    private static long header(Path file, int parallelism) throws Exception {
+        long records;
+        try (var lines = Files.lines(file)) {
+            records = lines.count();
+        }
+        System.out.printf("benchmark: %s, %d records, parallelism %d%n", file, records, parallelism);
+        return records;
     }
 
     /** What one measurement took: wall seconds, and CPU seconds of the whole process. */
@@ -424,7 +413,7 @@ public final class Benchmark {
         String[] out = new String[1 + span.messages().length];
         out[0] = span.tenant() + "/" + span.traceId();
         for (int i = 0; i < span.messages().length; i++) {
-            out[i + 1] = span.messages()[i].joinKey();
+            out[i + 1] = span.messages()[i].joinKey().toString();
         }
         return out;
     }

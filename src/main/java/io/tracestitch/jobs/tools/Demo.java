@@ -30,17 +30,10 @@ public final class Demo {
 
     private Demo() {}
 
-    public static int run(String[] args) throws Exception {
-        ShopSimulator.Options options = ShopSimulator.Options.defaults().withOrder(ShopSimulator.Order.LATE);
-        Path dir = Path.of("demo-output");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--requests" -> options = options.withRequestsPerTenant(Integer.parseInt(args[++i]));
-                case "--seed" -> options = options.withSeed(Long.parseLong(args[++i]));
-                case "--out" -> dir = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+    /** Simulates {@code requests} per tenant from {@code seed} and writes the run's files into {@code dir}. */
+    public static void run(int requests, long seed, Path dir) throws Exception {
+        ShopSimulator.Options options = ShopSimulator.Options.defaults().withOrder(ShopSimulator.Order.LATE)
+                .withRequestsPerTenant(requests).withSeed(seed);
         Files.createDirectories(dir);
         Path input = dir.resolve("input.ndjson");
         try (BufferedWriter out = Files.newBufferedWriter(input)) {
@@ -51,7 +44,7 @@ public final class Demo {
         System.out.println("Simulated serverless shop: " + options.tenants().size() + " tenants x "
                 + options.requestsPerTenant() + " requests (API -> SNS fan-out -> Kinesis/SQS/EventBridge consumers,"
                 + " cold starts, timeouts, untraced producers, late spans) -> " + input);
-        Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), transactions, deadLetters),
+        Map<String, Long> counters = StitchRun.run(StitchRun.Files.checked(List.of(input), transactions, deadLetters),
                 StitchConfig.defaults(), 2);
         List<JsonNode> view = finalView(transactions);
         System.out.printf("Stitched %d records into %d transactions (%d revisions written, %d dead letters).%n%n",
@@ -62,7 +55,6 @@ public final class Demo {
         }
         System.out.println("Full NDJSON (every revision): " + transactions.toAbsolutePath());
         System.out.println("Dead letters: " + deadLetters.toAbsolutePath());
-        return 0;
     }
 
     /** Highest revision of each transaction, minus every superseded id. */

@@ -6,10 +6,9 @@ import io.tracestitch.model.ContentInput;
 import io.tracestitch.model.Invocation;
 import io.tracestitch.model.MemberContent;
 import io.tracestitch.model.Span;
-import io.tracestitch.model.TraceDigest;
+import io.tracestitch.operators.Tally;
 import io.tracestitch.operators.Timers;
 import io.tracestitch.operators.trace.TraceDigests;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,22 +23,19 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by {@code (tenant, traceId)}: the one place a closed trace's content (its digest: spans
- * rendered once, duplicates unioned) and its invocations live. Sends them to the assembler whenever the resolver asks for a
- * revision, once its watermark has passed the request's fence.
+ * rendered once, duplicates unioned) and its invocations live. Answers every content request of the
+ * resolver, once its watermark has passed the request's fence.
+ *
+ * <p>State: the content, kept while it is used and expiring once untouched for the horizon (endless
+ * streams only); the requests until answered (never expiring: the assembler waits for every answer).
+ * A request whose content has expired is answered with no spans and counted as {@code expiredState}.
  */
 public final class ContentStoreFunction extends KeyedProcessFunction<Tuple2<String, String>, ContentInput, AssemblyInput> {
 
-    /** Mutable Flink POJO: a trace's content; {@code digest} is null until its spans close. */
-    public static class TraceContent {
-        public TraceDigest digest;
-        public Invocation[] invocations = NO_INVOCATIONS;
-    }
-
-    private static final Invocation[] NO_INVOCATIONS = {};
-
     private final StitchConfig config;
     private transient ValueState<TraceContent> content;
-    private transient ListState<ContentInput> requests;
+    private transient ListState<ContentInput.ContentRequest> requests;
+    private transient Tally expiredState;
 
     public ContentStoreFunction(StitchConfig config) {
         this.config = config;
@@ -48,29 +44,29 @@ public final class ContentStoreFunction extends KeyedProcessFunction<Tuple2<Stri
     @Override
     public void open(OpenContext context) {
         ValueStateDescriptor<TraceContent> contentDescriptor = new ValueStateDescriptor<>("content", TraceContent.class);
-        ListStateDescriptor<ContentInput> requestsDescriptor = new ListStateDescriptor<>("requests", ContentInput.class);
-        Timers.expireAfter(contentDescriptor, config.horizon());
-        Timers.expireAfter(requestsDescriptor, config.horizon());
+        Timers.expireAfterAccess(contentDescriptor, config.horizon());
         content = getRuntimeContext().getState(contentDescriptor);
-        requests = getRuntimeContext().getListState(requestsDescriptor);
+        requests = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("requests", ContentInput.ContentRequest.class));
+        expiredState = new Tally(getRuntimeContext(), "expiredState");
     }
 
     @Override
     public void processElement(ContentInput input, Context ctx, Collector<AssemblyInput> out) throws Exception {
-        if (input.isRequest()) {
-            requests.add(input);
+        if (input instanceof ContentInput.ContentRequest request) {
+            requests.add(request);
             ctx.timerService().registerEventTimeTimer(
-                    Timers.afterWatermark(ctx.timerService().currentWatermark(), input.fence()));
+                    Timers.afterWatermark(ctx.timerService().currentWatermark(), request.fence()));
             return;
         }
         TraceContent c = content.value();
         if (c == null) {
             c = new TraceContent();
         }
-        if (input.invocation() != null) {
-            c.invocations = withInvocation(c.invocations, input.invocation());
-        } else {
-            c.digest = c.digest == null ? input.digest() : TraceDigests.merge(c.digest, input.digest());
+        if (input instanceof ContentInput.InvocationUpdate update) {
+            c.invocations = withInvocation(c.invocations, update.invocation());
+        } else if (input instanceof ContentInput.ClosedSpans closed) {
+            c.digest = c.digest == null ? closed.digest() : TraceDigests.merge(c.digest, closed.digest());
         }
         content.update(c);
     }
@@ -91,9 +87,9 @@ public final class ContentStoreFunction extends KeyedProcessFunction<Tuple2<Stri
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AssemblyInput> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        List<ContentInput> waiting = new ArrayList<>();
+        List<ContentInput.ContentRequest> waiting = new ArrayList<>();
         TraceContent c = null;
-        for (ContentInput request : requests.get()) {
+        for (ContentInput.ContentRequest request : requests.get()) {
             if (request.fence() > watermark) {
                 waiting.add(request);
                 continue;
@@ -101,12 +97,12 @@ public final class ContentStoreFunction extends KeyedProcessFunction<Tuple2<Stri
             if (c == null) {
                 c = content.value();
                 if (c == null || c.digest == null) {
+                    expiredState.inc();
                     c = new TraceContent();
                     c.digest = TraceDigests.of(request.traceId(), new Span[0]);
                 }
             }
-            out.collect(new AssemblyInput(null, new MemberContent(request.tenant(), request.txnId(),
-                    request.revision(), c.digest, c.invocations)));
+            out.collect(new MemberContent(request.tenant(), request.seq(), request.traceId(), c.digest, c.invocations));
         }
         requests.update(waiting);
     }

@@ -24,28 +24,19 @@ import org.apache.flink.util.OutputTag;
  * Keyed by {@code (tenant, requestId)}: folds an invocation's platform log lines (any order, any
  * format, duplicates) into one {@link Invocation} and sends it to every trace whose spans carry the
  * request id, at most once per watermark. Log lines whose invocation has no span are counted at the
- * end of input ({@code logsWithoutSpan}), never invented into transactions.
+ * end of input ({@code logsWithoutSpan}), never invented into transactions. With a horizon the
+ * state expires once untouched for it; a timer that finds it gone counts {@code expiredState}.
  */
 public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<String, String>, LogFact, RequestFact, ContentInput> {
 
     public static final OutputTag<ResolverInput> TOUCHES = new OutputTag<>("touches") {};
-    private static final String[] NO_TRACES = {};
-
-    /** Mutable Flink POJO: the invocation so far and the traces it belongs to. */
-    public static class State {
-        public String tenant;
-        public Invocation invocation;
-        public String[] traces = NO_TRACES;
-        public boolean changed;
-        public boolean timerSet;
-        public boolean orphanCheckSet;
-    }
 
     private final StitchConfig config;
-    private transient ValueState<State> state;
+    private transient ValueState<InvocationState> state;
     private transient Tally logs;
     private transient Tally lateRecords;
     private transient Tally logsWithoutSpan;
+    private transient Tally expiredState;
 
     public InvocationJoinFunction(StitchConfig config) {
         this.config = config;
@@ -53,12 +44,13 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
 
     @Override
     public void open(OpenContext context) {
-        ValueStateDescriptor<State> descriptor = new ValueStateDescriptor<>("invocation", State.class);
+        ValueStateDescriptor<InvocationState> descriptor = new ValueStateDescriptor<>("invocation", InvocationState.class);
         Timers.expireAfter(descriptor, config.horizon());
         state = getRuntimeContext().getState(descriptor);
         logs = new Tally(getRuntimeContext(), "logs");
         lateRecords = new Tally(getRuntimeContext(), "lateRecords");
         logsWithoutSpan = new Tally(getRuntimeContext(), "logsWithoutSpan");
+        expiredState = new Tally(getRuntimeContext(), "expiredState");
     }
 
     @Override
@@ -68,7 +60,7 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
         if (log.timestampMs() <= watermark) {
             lateRecords.inc();
         }
-        State s = current(log.tenant());
+        InvocationState s = current(log.tenant());
         Invocation base = s.invocation != null ? s.invocation : Invocation.of(log.line().requestId(), log.function());
         if (base.function() == null && log.function() != null) {
             base = Invocation.of(base.requestId(), log.function()).merge(base);
@@ -84,7 +76,7 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
 
     @Override
     public void processElement2(RequestFact fact, Context ctx, Collector<ContentInput> out) throws Exception {
-        State s = current(fact.tenant());
+        InvocationState s = current(fact.tenant());
         if (s.orphanCheckSet) {
             s.orphanCheckSet = false;
             ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
@@ -102,16 +94,16 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
         changed(s, ctx);
     }
 
-    private State current(String tenant) throws java.io.IOException {
-        State s = state.value();
+    private InvocationState current(String tenant) throws java.io.IOException {
+        InvocationState s = state.value();
         if (s == null) {
-            s = new State();
+            s = new InvocationState();
             s.tenant = tenant;
         }
         return s;
     }
 
-    private void changed(State s, Context ctx) throws java.io.IOException {
+    private void changed(InvocationState s, Context ctx) throws java.io.IOException {
         s.changed = true;
         if (!s.timerSet && s.traces.length > 0) {
             s.timerSet = true;
@@ -123,14 +115,15 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ContentInput> out) throws Exception {
-        State s = state.value();
+        InvocationState s = state.value();
         if (s == null) {
+            expiredState.inc();
             return;
         }
         if (s.changed && s.traces.length > 0) {
             for (String traceId : s.traces) {
-                out.collect(ContentInput.invocation(s.tenant, traceId, s.invocation));
-                ctx.output(TOUCHES, ResolverInput.touch(s.tenant, traceId));
+                out.collect(new ContentInput.InvocationUpdate(s.tenant, traceId, s.invocation));
+                ctx.output(TOUCHES, new ResolverInput.ContentChanged(s.tenant, traceId));
             }
             s.changed = false;
         }

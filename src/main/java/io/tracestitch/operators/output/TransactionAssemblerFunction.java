@@ -6,34 +6,48 @@ import io.tracestitch.model.MemberContent;
 import io.tracestitch.model.TransactionPlan;
 import io.tracestitch.operators.Tally;
 import io.tracestitch.operators.Timers;
-
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by {@code (tenant, transactionId)}: waits for a plan and its members' content, then writes
- * the revision as one JSON line (UTF-8). Content of an older revision than the newest plan is dropped;
- * content may arrive before its plan. State between revisions: the last written revision number.
+ * Keyed by tenant: completes each plan with its members' content and writes the revision as one JSON
+ * line (UTF-8), <em>in the order the resolver made the plans</em>. That order is what makes the
+ * output a valid changelog by construction, whatever the timing of the content: the resolver never
+ * plans an id after the plan that superseded it, plans one id's revisions in increasing order, and
+ * names only current ids as upstream; writing in plan order keeps all three. All of a tenant's plans
+ * come from one resolver subtask through one channel, so they arrive here in order; content, from
+ * many stores, may come earlier or later than its plan.
+ *
+ * <p>A plan still waiting when a newer plan of the same transaction, or one superseding it, arrives
+ * is dropped: the newer one says everything it would have.
+ *
+ * <p>State: the plans not yet written with the content that arrived for them, and the tenant's
+ * progress, all removed as plans are written (never expiring: every plan is answered); the last
+ * revision written per transaction (for {@code transactionsOut}), expiring with the horizon.
  */
-public final class TransactionAssemblerFunction extends KeyedProcessFunction<Tuple2<String, String>, AssemblyInput, byte[]> {
+public final class TransactionAssemblerFunction extends KeyedProcessFunction<String, AssemblyInput, byte[]> {
 
-    /** Mutable Flink POJO: one revision being assembled. */
-    public static class Assembly {
-        public TransactionPlan plan;
-        public MemberContent[] members = new MemberContent[0];
-        public int written;
-    }
+    private static final TypeInformation<Tuple2<Long, String>> CONTENT_KEY = Types.TUPLE(Types.LONG, Types.STRING);
 
     private final StitchConfig config;
-    private transient ValueState<Assembly> assembly;
-    private transient TransactionWriter writer;
+    private transient MapState<Long, PendingPlan> pending;
+    /** (plan number, member trace id) → that member's content for the plan. */
+    private transient MapState<Tuple2<Long, String>, MemberContent> contents;
+    /** Transaction id → the number of its plan waiting here. */
+    private transient MapState<String, Long> waitingPlanOf;
+    private transient MapState<String, Integer> lastWritten;
+    private transient ValueState<WriteProgress> progress;
+    private transient TransactionJson json;
     private transient Tally transactions;
     private transient Tally revisions;
 
@@ -43,58 +57,98 @@ public final class TransactionAssemblerFunction extends KeyedProcessFunction<Tup
 
     @Override
     public void open(OpenContext context) {
-        ValueStateDescriptor<Assembly> descriptor = new ValueStateDescriptor<>("assembly", Assembly.class);
-        Timers.expireAfter(descriptor, config.horizon());
-        assembly = getRuntimeContext().getState(descriptor);
-        writer = new TransactionWriter(config);
+        pending = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("pending-plans", Types.LONG, Types.POJO(PendingPlan.class)));
+        contents = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("contents", CONTENT_KEY, TypeInformation.of(MemberContent.class)));
+        waitingPlanOf = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("waiting-plan-of", Types.STRING, Types.LONG));
+        MapStateDescriptor<String, Integer> written = new MapStateDescriptor<>("last-written", Types.STRING, Types.INT);
+        Timers.expireAfter(written, config.horizon());
+        lastWritten = getRuntimeContext().getMapState(written);
+        progress = getRuntimeContext().getState(new ValueStateDescriptor<>("progress", Types.POJO(WriteProgress.class)));
+        json = new TransactionJson(config);
         transactions = new Tally(getRuntimeContext(), "transactionsOut");
         revisions = new Tally(getRuntimeContext(), "revisionsOut");
     }
 
     @Override
     public void processElement(AssemblyInput input, Context ctx, Collector<byte[]> out) throws Exception {
-        Assembly a = assembly.value();
-        if (a == null) {
-            a = new Assembly();
+        WriteProgress p = progress.value();
+        if (p == null) {
+            p = new WriteProgress();
         }
-        int newest = Math.max(a.written, a.plan == null ? 0 : a.plan.revision());
-        if (input.plan() != null) {
-            if (input.plan().revision() <= newest) {
-                return;
+        if (input instanceof TransactionPlan plan) {
+            p.lastPlan = plan.seq();
+            drop(plan.transactionId());
+            for (String superseded : plan.supersedes()) {
+                drop(superseded);
+                lastWritten.remove(superseded);
             }
-            a.plan = input.plan();
-            newest = a.plan.revision();
-        } else if (input.member().revision() > a.written) {
-            a.members = append(a.members, input.member());
-        }
-        List<MemberContent> current = new ArrayList<>();
-        List<MemberContent> keep = new ArrayList<>();
-        for (MemberContent m : a.members) {
-            if (m.revision() >= newest) {
-                keep.add(m);
-                if (a.plan != null && m.revision() == a.plan.revision()) {
-                    current.add(m);
-                }
+            int received = 0;
+            for (String member : plan.members()) {
+                received += contents.contains(Tuple2.of(plan.seq(), member)) ? 1 : 0;
+            }
+            pending.put(plan.seq(), new PendingPlan(plan, received));
+            waitingPlanOf.put(plan.transactionId(), plan.seq());
+        } else if (input instanceof MemberContent member) {
+            long seq = member.seq();
+            PendingPlan waiting = pending.get(seq);
+            if (waiting == null && seq <= p.lastPlan) {
+                return; // its plan was dropped or written already
+            }
+            contents.put(Tuple2.of(seq, member.traceId()), member);
+            if (waiting != null) {
+                waiting.received++;
+                pending.put(seq, waiting);
             }
         }
-        if (a.plan != null && current.size() == a.plan.members().length) {
-            out.collect(writer.write(a.plan, current));
-            if (a.written == 0) {
-                transactions.inc();
-            }
-            revisions.inc();
-            int written = a.plan.revision();
-            a.written = written;
-            a.plan = null;
-            keep.removeIf(m -> m.revision() <= written);
-        }
-        a.members = keep.toArray(new MemberContent[0]);
-        assembly.update(a);
+        writeReady(p, out);
+        progress.update(p);
     }
 
-    private static MemberContent[] append(MemberContent[] values, MemberContent value) {
-        MemberContent[] out = java.util.Arrays.copyOf(values, values.length + 1);
-        out[values.length] = value;
-        return out;
+    /** Drops the plan of this transaction still waiting here, if any. */
+    private void drop(String transactionId) throws Exception {
+        Long seq = waitingPlanOf.get(transactionId);
+        if (seq == null) {
+            return;
+        }
+        waitingPlanOf.remove(transactionId);
+        PendingPlan dropped = pending.get(seq);
+        pending.remove(seq);
+        for (String member : dropped.plan.members()) {
+            contents.remove(Tuple2.of(seq, member));
+        }
+    }
+
+    /** Writes complete plans from the next one on, stopping at the first that still waits for content. */
+    private void writeReady(WriteProgress p, Collector<byte[]> out) throws Exception {
+        while (p.next <= p.lastPlan) {
+            PendingPlan head = pending.get(p.next);
+            if (head != null) {
+                if (!head.complete()) {
+                    return;
+                }
+                write(head.plan, out);
+            }
+            p.next++;
+        }
+    }
+
+    private void write(TransactionPlan plan, Collector<byte[]> out) throws Exception {
+        List<MemberContent> members = new ArrayList<>(plan.members().length);
+        for (String member : plan.members()) {
+            Tuple2<Long, String> key = Tuple2.of(plan.seq(), member);
+            members.add(contents.get(key));
+            contents.remove(key);
+        }
+        pending.remove(plan.seq());
+        waitingPlanOf.remove(plan.transactionId());
+        out.collect(json.write(plan, members));
+        if (lastWritten.get(plan.transactionId()) == null) {
+            transactions.inc();
+        }
+        lastWritten.put(plan.transactionId(), plan.revision());
+        revisions.inc();
     }
 }

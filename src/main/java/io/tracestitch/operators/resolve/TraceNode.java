@@ -1,11 +1,19 @@
 package io.tracestitch.operators.resolve;
 
+import io.tracestitch.model.JoinKey;
+
 /**
  * The resolver's view of one trace: what it received (and from whom), what it links to, who
  * consumes from it, and which transaction it is in. Mutable Flink POJO kept in MapState; callers
- * put it back after changing it.
+ * put it back after changing it. Id lists ({@code producers}, {@code consumers}) are sorted, so
+ * membership is a binary search however many there are.
  */
 public class TraceNode {
+    // Shared empties: arrays here are replaced when they grow, never written in place.
+    private static final Receive[] NO_RECEIVES = {};
+    private static final String[] NONE = {};
+    private static final JoinKey[] NO_KEYS = {};
+
     public String traceId;
     /** Null until the trace is first resolved. */
     public String transactionId;
@@ -14,14 +22,12 @@ public class TraceNode {
     public long lastEventMs = Long.MIN_VALUE;
     public Receive[] receives = NO_RECEIVES;
     public String[] links = NONE;
-    /** Traces that received from or link to this one: whom to re-check when it moves. */
+    /** Traces that received from or link to this one, sorted: whom to re-check when it moves. */
     public String[] consumers = NONE;
+    /** Join keys of this trace whose pairing reached {@code max-sides-per-key}. */
+    public JoinKey[] cappedKeys = NO_KEYS;
     /** How many transaction ids were anchored at this trace: fresh ids never repeat. */
     public int idGeneration;
-
-    // Shared empties: arrays here are replaced when they grow, never written in place.
-    private static final Receive[] NO_RECEIVES = {};
-    private static final String[] NONE = {};
 
     public TraceNode() {}
 
@@ -29,15 +35,15 @@ public class TraceNode {
         this.traceId = traceId;
     }
 
-    /** One received join key and the traces that published it (empty: unmatched so far). */
+    /** One received join key and the traces that published it, sorted (empty: unmatched so far). */
     public static class Receive {
-        public String joinKey;
+        public JoinKey key;
         public String[] producers;
 
         public Receive() {}
 
-        public Receive(String joinKey, String[] producers) {
-            this.joinKey = joinKey;
+        public Receive(JoinKey key, String[] producers) {
+            this.key = key;
             this.producers = producers;
         }
     }

@@ -1,13 +1,13 @@
 package io.tracestitch.operators.resolve;
 
-import io.tracestitch.model.Destinations;
+import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.TransactionPlan;
 import io.tracestitch.operators.Timers;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
- * Groups one tenant's traces into transactions exactly as STITCHING.md defines them, incrementally.
+ * Groups one tenant's traces into transactions exactly as docs/stitching.md defines them,
+ * incrementally.
  *
  * <p>Facts only accumulate (a trace's received keys gain producers, links gain seen targets), but the
  * rule is not monotone in them: a new producer can turn a consumer that had joined one upstream
@@ -30,7 +32,13 @@ import java.util.TreeSet;
  *
  * <p>Ids: a transaction id follows its anchor trace. When transactions merge, the id with the
  * smallest anchor survives and names the others in its cumulative {@code supersedes}; a group that
- * holds no anchor (a split-off part) gets a fresh id, never one used before.
+ * holds no anchor (a split-off part) gets a fresh id, never one used before. With numbered ids
+ * (endless streams, where a trace's state can expire and the trace come back) every fresh id also
+ * carries a number the tenant never handed out before, so an id is never reused.
+ *
+ * <p>State may have expired under it (endless streams): a trace named by a transaction, a producer
+ * or a consumer may be gone. Such a trace is treated as never seen, and a transaction left with no
+ * members is dropped.
  */
 public final class TransactionResolver {
 
@@ -45,62 +53,78 @@ public final class TransactionResolver {
         void put(TransactionNode node);
 
         void removeTransaction(String transactionId);
+
+        /** A number this tenant never handed out before (numbered ids only). */
+        long nextIdNumber();
     }
 
     /** What an input changed: traces to re-resolve, and traces whose content alone changed. */
     public record Change(Set<String> resolve, Set<String> content) {}
 
     private static final String[] NONE = new String[0];
+    private static final JoinKey[] NO_KEYS = new JoinKey[0];
+    private static final Comparator<JoinKey> KEY_ORDER = Comparator.comparing(JoinKey::system)
+            .thenComparing(JoinKey::stream).thenComparing(JoinKey::id);
 
     private final Store store;
     private final String tenant;
+    private final boolean numberedIds;
 
-    public TransactionResolver(Store store, String tenant) {
+    public TransactionResolver(Store store, String tenant, boolean numberedIds) {
         this.store = store;
         this.tenant = tenant;
+        this.numberedIds = numberedIds;
     }
 
     public Change apply(ResolverInput input) {
         Set<String> resolve = new LinkedHashSet<>();
         Set<String> content = new LinkedHashSet<>();
         TraceNode node = traceOrNew(input.traceId());
-        switch (input.kind()) {
-            case TRACE -> {
-                content.add(node.traceId);
-                node.lastEventMs = Math.max(node.lastEventMs, input.lastEventMs());
-                if (markSeen(node, resolve)) {
-                    resolve.add(node.traceId);
-                }
-                for (String target : input.links()) {
-                    if (!target.equals(node.traceId) && !contains(node.links, target)) {
-                        node.links = append(node.links, target);
-                        TraceNode linked = traceOrNew(target);
-                        linked.consumers = appendIfAbsent(linked.consumers, node.traceId);
-                        store.put(linked);
-                        resolve.add(node.traceId);
-                    }
-                }
-            }
-            case HOP -> {
-                if (markSeen(node, resolve)) {
-                    resolve.add(node.traceId);
-                }
-                setReceive(node, input.joinKey(), input.producers());
-                for (String producer : input.producers()) {
-                    if (producer.equals(node.traceId)) {
-                        continue;
-                    }
-                    TraceNode p = traceOrNew(producer);
-                    p.consumers = appendIfAbsent(p.consumers, node.traceId);
-                    if (markSeen(p, resolve)) {
-                        resolve.add(p.traceId);
-                    }
-                    store.put(p);
-                }
+        if (input instanceof ResolverInput.TraceClosed closed) {
+            content.add(node.traceId);
+            node.lastEventMs = Math.max(node.lastEventMs, closed.lastEventMs());
+            if (markSeen(node, resolve)) {
                 resolve.add(node.traceId);
+            }
+            for (String target : closed.links()) {
+                if (!target.equals(node.traceId) && !Arrays.asList(node.links).contains(target)) {
+                    node.links = append(node.links, target);
+                    TraceNode linked = traceOrNew(target);
+                    linked.consumers = SortedIds.with(linked.consumers, node.traceId);
+                    store.put(linked);
+                    resolve.add(node.traceId);
+                }
+            }
+        } else if (input instanceof ResolverInput.ProducersFound found) {
+            if (markSeen(node, resolve)) {
+                resolve.add(node.traceId);
+            }
+            TraceNode.Receive receive = receiveOf(node, found.key());
+            for (String producer : found.producers()) {
+                if (SortedIds.contains(receive.producers, producer)) {
+                    continue;
+                }
+                // The trace itself may be the publisher: then the message is matched, but no hop.
+                receive.producers = SortedIds.with(receive.producers, producer);
+                if (producer.equals(node.traceId)) {
+                    continue;
+                }
+                TraceNode p = traceOrNew(producer);
+                p.consumers = SortedIds.with(p.consumers, node.traceId);
+                if (markSeen(p, resolve)) {
+                    resolve.add(p.traceId);
+                }
+                store.put(p);
+            }
+            resolve.add(node.traceId);
+            content.add(node.traceId);
+        } else if (input instanceof ResolverInput.KeyCapped capped) {
+            if (!Arrays.asList(node.cappedKeys).contains(capped.key())) {
+                node.cappedKeys = append(node.cappedKeys, capped.key());
                 content.add(node.traceId);
             }
-            case TOUCH -> content.add(node.traceId);
+        } else if (input instanceof ResolverInput.ContentChanged) {
+            content.add(node.traceId);
         }
         store.put(node);
         return new Change(resolve, content);
@@ -114,22 +138,22 @@ public final class TransactionResolver {
         node.seen = true;
         for (String consumer : node.consumers) {
             TraceNode c = store.trace(consumer);
-            if (c != null && contains(c.links, node.traceId)) {
+            if (c != null && Arrays.asList(c.links).contains(node.traceId)) {
                 resolve.add(consumer);
             }
         }
         return true;
     }
 
-    private static void setReceive(TraceNode node, String joinKey, String[] producers) {
+    private static TraceNode.Receive receiveOf(TraceNode node, JoinKey key) {
         for (TraceNode.Receive r : node.receives) {
-            if (r.joinKey.equals(joinKey)) {
-                r.producers = producers;
-                return;
+            if (r.key.equals(key)) {
+                return r;
             }
         }
-        node.receives = Arrays.copyOf(node.receives, node.receives.length + 1);
-        node.receives[node.receives.length - 1] = new TraceNode.Receive(joinKey, producers);
+        TraceNode.Receive added = new TraceNode.Receive(key, NONE);
+        node.receives = append(node.receives, added);
+        return added;
     }
 
     /**
@@ -168,26 +192,21 @@ public final class TransactionResolver {
         }
 
         void addTransactionAsSingles(String transactionId) {
-            TransactionNode txn = store.transaction(transactionId);
-            if (txn == null || !oldTransactions.add(transactionId)) {
+            if (!oldTransactions.add(transactionId)) {
                 return;
             }
-            for (String member : txn.members) {
-                TraceNode node = store.trace(member);
-                if (node != null) {
-                    addSingle(node);
-                }
+            for (TraceNode member : members(store.transaction(transactionId))) {
+                addSingle(member);
             }
         }
 
         /** Pulls a fixed transaction in as one block (its inside stays as it was derived). */
         String addTransactionAsBlock(String transactionId) {
-            TransactionNode txn = store.transaction(transactionId);
             oldTransactions.add(transactionId);
             String root = null;
-            for (String member : txn.members) {
-                addSingle(store.trace(member));
-                root = root == null ? find(member) : union(member, root);
+            for (TraceNode member : members(store.transaction(transactionId))) {
+                addSingle(member);
+                root = root == null ? find(member.traceId) : union(member.traceId, root);
             }
             return root;
         }
@@ -219,15 +238,14 @@ public final class TransactionResolver {
          * Region traces are labelled by their group root, others by their fixed transaction. A seen
          * trace not yet resolved (its own change is still pending) joins the region now.
          */
-        String group(String traceId) {
-            if (!parent.containsKey(traceId)) {
-                TraceNode node = store.trace(traceId);
+        String group(TraceNode node) {
+            if (!parent.containsKey(node.traceId)) {
                 if (node.transactionId != null && store.transaction(node.transactionId) != null) {
                     return "x" + node.transactionId;
                 }
                 addSingle(node);
             }
-            return "r" + find(traceId);
+            return "r" + find(node.traceId);
         }
 
         void fixpoint() {
@@ -244,11 +262,11 @@ public final class TransactionResolver {
                             continue;
                         }
                         TraceNode c = store.trace(consumer);
-                        if (c == null || c.transactionId == null) {
+                        if (c == null || c.transactionId == null || store.transaction(c.transactionId) == null) {
                             continue;
                         }
                         String target = singleProducerGroup(c);
-                        if (target != null && !target.equals(group(consumer))) {
+                        if (target != null && !target.equals(group(c))) {
                             addTransactionAsBlock(c.transactionId);
                             moved = true;
                         }
@@ -259,7 +277,7 @@ public final class TransactionResolver {
 
         private boolean attachIfSingleUpstream(TraceNode node) {
             String target = singleProducerGroup(node);
-            if (target == null || target.equals(group(node.traceId))) {
+            if (target == null || target.equals(group(node))) {
                 return false;
             }
             String targetRoot;
@@ -274,16 +292,15 @@ public final class TransactionResolver {
 
         /** The one group holding all of the trace's producers, or null (none, or several). */
         private String singleProducerGroup(TraceNode node) {
-            String single = null;
-            for (String producer : producers(node)) {
+            String[] single = {null};
+            boolean one = forEachProducer(node, producer -> {
                 String g = group(producer);
-                if (single == null) {
-                    single = g;
-                } else if (!single.equals(g)) {
-                    return null;
+                if (single[0] == null) {
+                    single[0] = g;
                 }
-            }
-            return single;
+                return single[0].equals(g); // a second group: stop, it is a fan-in
+            });
+            return one ? single[0] : null;
         }
 
         Set<String> assignIds() {
@@ -291,11 +308,15 @@ public final class TransactionResolver {
             for (String traceId : order) {
                 groups.computeIfAbsent(find(traceId), k -> new ArrayList<>()).add(traceId);
             }
-            Map<String, TransactionNode> oldByAnchorGroup = new HashMap<>();
             Map<String, List<TransactionNode>> candidates = new HashMap<>();
             for (String id : oldTransactions) {
                 TransactionNode old = store.transaction(id);
-                candidates.computeIfAbsent(find(old.anchor), k -> new ArrayList<>()).add(old);
+                String root = rootOf(old);
+                if (root == null) {
+                    store.removeTransaction(id); // every member is gone (expired): so is the transaction
+                } else {
+                    candidates.computeIfAbsent(root, k -> new ArrayList<>()).add(old);
+                }
             }
             Set<String> dirty = new TreeSet<>();
             Set<String> moved = new HashSet<>();
@@ -307,7 +328,7 @@ public final class TransactionResolver {
                 if (olds.isEmpty()) {
                     survivor = fresh(members.get(0));
                 } else {
-                    olds.sort((a, b) -> a.anchor.compareTo(b.anchor));
+                    olds.sort(Comparator.comparing(t -> t.anchor));
                     survivor = olds.get(0);
                     Set<String> supersedes = new TreeSet<>(Arrays.asList(survivor.supersedes));
                     for (TransactionNode absorbed : olds.subList(1, olds.size())) {
@@ -341,66 +362,112 @@ public final class TransactionResolver {
             return dirty;
         }
 
+        /**
+         * The group an old transaction's id follows: its anchor's, or, if the anchor's state is gone,
+         * its first remaining member's (null if none remains in the region).
+         */
+        private String rootOf(TransactionNode old) {
+            if (parent.containsKey(old.anchor)) {
+                return find(old.anchor);
+            }
+            for (String member : old.members) {
+                if (parent.containsKey(member)) {
+                    old.anchor = member;
+                    return find(member);
+                }
+            }
+            return null;
+        }
+
         private TransactionNode fresh(String anchor) {
             TraceNode node = nodes.get(anchor);
             int generation = node.idGeneration++;
             store.put(node);
-            String id = "tx-" + anchor + (generation == 0 ? "" : "~" + generation);
+            String id = numberedIds ? "tx-" + anchor + "-" + store.nextIdNumber()
+                    : "tx-" + anchor + (generation == 0 ? "" : "~" + generation);
             return new TransactionNode(id, anchor);
         }
     }
 
-    /** Other seen traces that published what this trace received, or that it links to. */
-    private List<String> producers(TraceNode node) {
-        List<String> producers = new ArrayList<>();
+    /** The members of a transaction whose state is still there and still names it. */
+    private List<TraceNode> members(TransactionNode txn) {
+        List<TraceNode> present = new ArrayList<>(txn.members.length);
+        for (String member : txn.members) {
+            TraceNode node = store.trace(member);
+            if (node != null && node.seen && txn.transactionId.equals(node.transactionId)) {
+                present.add(node);
+            }
+        }
+        return present;
+    }
+
+    /**
+     * Visits the other seen traces that published what this trace received, or that it links to,
+     * until the visitor returns false; returns whether it never did.
+     */
+    private boolean forEachProducer(TraceNode node, Predicate<TraceNode> visitor) {
         for (TraceNode.Receive r : node.receives) {
             for (String p : r.producers) {
-                if (!p.equals(node.traceId)) {
-                    producers.add(p);
+                TraceNode producer = p.equals(node.traceId) ? null : store.trace(p);
+                if (producer != null && producer.seen && !visitor.test(producer)) {
+                    return false;
                 }
             }
         }
         for (String target : node.links) {
             TraceNode linked = store.trace(target);
-            if (linked != null && linked.seen) {
-                producers.add(target);
+            if (linked != null && linked.seen && !visitor.test(linked)) {
+                return false;
             }
         }
-        return producers;
+        return true;
     }
 
     /**
-     * The next revision's plan. Upstream: every other transaction holding a producer of a member.
-     * Unmatched: each distinct received join key without a publisher and link to an unseen trace.
+     * The next revision's plan, numbered {@code seq}; null if nothing is left of the transaction
+     * (its members' state expired), which is then dropped. Upstream: every other transaction holding
+     * a producer of a member. Unmatched: each distinct received join key without a publisher, and
+     * each linked trace never seen.
      */
-    public TransactionPlan plan(String transactionId) {
+    public TransactionPlan plan(String transactionId, long seq) {
         TransactionNode txn = store.transaction(transactionId);
+        List<TraceNode> members = members(txn);
+        if (members.isEmpty()) {
+            store.removeTransaction(transactionId);
+            return null;
+        }
+        if (members.size() != txn.members.length) {
+            txn.members = members.stream().map(m -> m.traceId).toArray(String[]::new);
+        }
         txn.revision++;
         store.put(txn);
         Set<String> upstream = new TreeSet<>();
-        Set<String> unmatched = new TreeSet<>();
-        for (String member : txn.members) {
-            TraceNode node = store.trace(member);
-            for (String producer : producers(node)) {
-                String producerTxn = store.trace(producer).transactionId;
-                if (producerTxn != null && !producerTxn.equals(transactionId)) {
-                    upstream.add(producerTxn);
+        Set<JoinKey> unmatched = new TreeSet<>(KEY_ORDER);
+        Set<String> unmatchedLinks = new TreeSet<>();
+        Set<JoinKey> capped = new TreeSet<>(KEY_ORDER);
+        for (TraceNode node : members) {
+            forEachProducer(node, producer -> {
+                if (producer.transactionId != null && !producer.transactionId.equals(transactionId)) {
+                    upstream.add(producer.transactionId);
                 }
-            }
+                return true;
+            });
             for (TraceNode.Receive r : node.receives) {
                 if (r.producers.length == 0) {
-                    unmatched.add(r.joinKey);
+                    unmatched.add(r.key);
                 }
             }
             for (String target : node.links) {
                 TraceNode linked = store.trace(target);
                 if (linked == null || !linked.seen) {
-                    unmatched.add(Destinations.joinKey(tenant, "link", "", target));
+                    unmatchedLinks.add(target);
                 }
             }
+            capped.addAll(Arrays.asList(node.cappedKeys));
         }
-        return new TransactionPlan(tenant, transactionId, txn.revision, txn.members, txn.supersedes,
-                upstream.toArray(NONE), unmatched.toArray(NONE));
+        return new TransactionPlan(tenant, seq, transactionId,
+                txn.revision, txn.members, txn.supersedes, upstream.toArray(NONE), unmatched.toArray(NO_KEYS),
+                unmatchedLinks.toArray(NONE), capped.toArray(NO_KEYS));
     }
 
     /**
@@ -408,10 +475,8 @@ public final class TransactionResolver {
      * {@code maxHopDelayMs} after its last event for the publisher to show up.
      */
     public long readyAt(String transactionId, long maxHopDelayMs) {
-        TransactionNode txn = store.transaction(transactionId);
         long ready = Long.MIN_VALUE;
-        for (String member : txn.members) {
-            TraceNode node = store.trace(member);
+        for (TraceNode node : members(store.transaction(transactionId))) {
             if (hasUnmatched(node)) {
                 ready = Math.max(ready, Timers.plus(node.lastEventMs, maxHopDelayMs));
             }
@@ -444,22 +509,10 @@ public final class TransactionResolver {
         return node != null ? node : new TraceNode(traceId);
     }
 
-    private static boolean contains(String[] values, String value) {
-        for (String v : values) {
-            if (v.equals(value)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String[] append(String[] values, String value) {
-        String[] out = Arrays.copyOf(values, values.length + 1);
+    @SuppressWarnings("unchecked")
+    private static <T> T[] append(T[] values, T value) {
+        T[] out = Arrays.copyOf(values, values.length + 1);
         out[values.length] = value;
         return out;
-    }
-
-    private static String[] appendIfAbsent(String[] values, String value) {
-        return contains(values, value) ? values : append(values, value);
     }
 }

@@ -7,7 +7,6 @@ import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.TransactionPlan;
 import io.tracestitch.operators.Tally;
 import io.tracestitch.operators.Timers;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,11 +16,9 @@ import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -31,7 +28,12 @@ import org.apache.flink.util.OutputTag;
  * watermarks, plans a revision of every changed transaction that is ready, asking each member's
  * content store to send its content to the assembler. An input stamped {@code t} is acted on only
  * once the watermark reaches {@code t}; requests carry that watermark as their fence, so the content
- * store answers only after whatever caused the change has reached it too.
+ * store answers only after whatever caused the change has reached it too. Plans are numbered per
+ * tenant ({@code seq}) in the order they are made; the assembler writes them in that order.
+ *
+ * <p>State: a node per trace and per transaction, kept while used and expiring once untouched for the
+ * horizon (endless streams only); pending work (traces waiting for the watermark, transactions waiting
+ * for a revision) until it is done; the tenant's counters for good.
  */
 public final class TransactionResolverFunction extends KeyedProcessFunction<String, ResolverInput, AssemblyInput> {
 
@@ -47,6 +49,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
     /** Transactions that need a revision once ready. */
     private transient MapState<String, Boolean> dirty;
     private transient ValueState<Long> scheduled;
+    private transient ValueState<TenantCounters> counters;
     private transient Tally plans;
 
     public TransactionResolverFunction(StitchConfig config) {
@@ -55,25 +58,26 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
 
     @Override
     public void open(OpenContext context) {
-        traces = getRuntimeContext().getMapState(ttl(new MapStateDescriptor<>("traces", Types.STRING, Types.POJO(TraceNode.class))));
-        transactions = getRuntimeContext().getMapState(
-                ttl(new MapStateDescriptor<>("transactions", Types.STRING, Types.POJO(TransactionNode.class))));
+        MapStateDescriptor<String, TraceNode> traceNodes =
+                new MapStateDescriptor<>("traces", Types.STRING, Types.POJO(TraceNode.class));
+        MapStateDescriptor<String, TransactionNode> transactionNodes =
+                new MapStateDescriptor<>("transactions", Types.STRING, Types.POJO(TransactionNode.class));
+        Timers.expireAfterAccess(traceNodes, config.horizon());
+        Timers.expireAfterAccess(transactionNodes, config.horizon());
+        traces = getRuntimeContext().getMapState(traceNodes);
+        transactions = getRuntimeContext().getMapState(transactionNodes);
         pendingResolve = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-resolve", Types.STRING, Types.LONG));
         pendingContent = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-content", Types.STRING, Types.LONG));
-        dirty = getRuntimeContext().getMapState(ttl(new MapStateDescriptor<>("dirty", Types.STRING, Types.BOOLEAN)));
+        dirty = getRuntimeContext().getMapState(new MapStateDescriptor<>("dirty", Types.STRING, Types.BOOLEAN));
         scheduled = getRuntimeContext().getState(new ValueStateDescriptor<>("scheduled", Types.LONG));
+        counters = getRuntimeContext().getState(new ValueStateDescriptor<>("counters", Types.POJO(TenantCounters.class)));
         plans = new Tally(getRuntimeContext(), "revisionsPlanned");
-    }
-
-    private <S extends StateDescriptor<?, ?>> S ttl(S descriptor) {
-        Timers.expireAfter(descriptor, config.horizon());
-        return descriptor;
     }
 
     @Override
     public void processElement(ResolverInput input, Context ctx, Collector<AssemblyInput> out) throws Exception {
         long stamp = ctx.timestamp();
-        TransactionResolver.Change change = resolver(input.tenant()).apply(input);
+        TransactionResolver.Change change = resolver(input.tenant(), tenantCounters()).apply(input);
         for (String traceId : change.resolve()) {
             pendingResolve.put(traceId, max(pendingResolve.get(traceId), stamp));
         }
@@ -91,7 +95,9 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         }
         scheduled.clear();
         long watermark = ctx.timerService().currentWatermark();
-        TransactionResolver resolver = resolver(ctx.getCurrentKey());
+        String tenant = ctx.getCurrentKey();
+        TenantCounters tenantCounters = tenantCounters();
+        TransactionResolver resolver = resolver(tenant, tenantCounters);
         long next = Long.MAX_VALUE;
 
         List<String> toResolve = new ArrayList<>();
@@ -127,14 +133,18 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         }
         for (String txn : due) {
             dirty.remove(txn);
-            TransactionPlan plan = resolver.plan(txn);
+            TransactionPlan plan = resolver.plan(txn, tenantCounters.planSeq + 1);
+            if (plan == null) {
+                continue; // nothing of it is left: its members' state expired
+            }
+            tenantCounters.planSeq = plan.seq();
             plans.inc();
-            out.collect(new AssemblyInput(plan, null));
+            out.collect(plan);
             for (String member : plan.members()) {
-                ctx.output(CONTENT_REQUESTS,
-                        ContentInput.request(plan.tenant(), member, plan.transactionId(), plan.revision(), watermark));
+                ctx.output(CONTENT_REQUESTS, new ContentInput.ContentRequest(tenant, member, plan.seq(), watermark));
             }
         }
+        counters.update(tenantCounters);
         if (next != Long.MAX_VALUE) {
             schedule(ctx, Timers.afterWatermark(watermark, next));
         }
@@ -168,15 +178,20 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         }
     }
 
+    private TenantCounters tenantCounters() throws java.io.IOException {
+        TenantCounters c = counters.value();
+        return c != null ? c : new TenantCounters();
+    }
+
     /**
      * A resolver over this tenant's state. Reads are cached for the duration of one call, so a node
      * is one object however often the algorithm looks it up (and state backends that copy on read
-     * are read once per node).
+     * are read once per node). A fresh id number changes {@code tenantCounters}: the caller saves it.
      */
-    private TransactionResolver resolver(String tenantKey) {
+    private TransactionResolver resolver(String tenant, TenantCounters tenantCounters) {
         Map<String, TraceNode> traceCache = new HashMap<>();
         Map<String, TransactionNode> transactionCache = new HashMap<>();
-        return new TransactionResolver(new TransactionResolver.Store() {
+        TransactionResolver.Store store = new TransactionResolver.Store() {
             @Override
             public TraceNode trace(String traceId) {
                 return traceCache.computeIfAbsent(traceId, id -> get(traces, id));
@@ -208,7 +223,13 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
                     throw new IllegalStateException(e);
                 }
             }
-        }, tenantKey);
+
+            @Override
+            public long nextIdNumber() {
+                return ++tenantCounters.idNumber;
+            }
+        };
+        return new TransactionResolver(store, tenant, !config.unboundedHorizon());
     }
 
     private static <V> V get(MapState<String, V> state, String key) {

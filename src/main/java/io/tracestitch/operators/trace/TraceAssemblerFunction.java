@@ -4,6 +4,7 @@ import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.ContentInput;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.HopSide;
+import io.tracestitch.model.Json;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.RequestFact;
@@ -11,10 +12,10 @@ import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
 import io.tracestitch.model.SpanSerializer;
+import io.tracestitch.model.TraceDigest;
 import io.tracestitch.operators.DeadLetters;
 import io.tracestitch.operators.Tally;
 import io.tracestitch.operators.Timers;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +25,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -38,24 +38,22 @@ import org.apache.flink.util.OutputTag;
  * inactivity gap (event time), then hands the closed spans to the content store and compact facts
  * to the hop, invocation and resolver stages. A span arriving after that reopens the trace for
  * another gap (or until the next watermark, if it is late): a revision. After closing, only
- * {@link TraceMeta} stays (the buffer is cleared). Cap: {@code max-spans} distinct spans per trace
- * (redelivered copies do not count, but at most twice that many deliveries are buffered).
+ * {@link TraceMeta} stays (the buffer is cleared).
+ *
+ * <p>Cap: {@code max-spans} distinct spans per trace over its life, counted exactly
+ * ({@link SpanIdSet}); redelivered copies do not count, but at most twice that many deliveries are
+ * buffered. A refused delivery is a dead letter ({@code trace-span-cap}) and is counted on the trace,
+ * whose next close reports the count so its transaction says it is capped.
+ *
+ * <p>With a horizon, both states expire once untouched for it (processing time); a close timer
+ * that finds its state gone counts {@code expiredState} and does nothing else, and a timer left from
+ * before the state expired and was created anew is ignored.
  */
 public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<String, String>, Span, ContentInput> {
 
     public static final OutputTag<HopSide> HOP_SIDES = new OutputTag<>("hop-sides") {};
     public static final OutputTag<ResolverInput> TRACES = new OutputTag<>("traces") {};
     public static final OutputTag<RequestFact> REQUESTS = new OutputTag<>("requests") {};
-
-    /** Mutable Flink POJO: what stays of a trace between its spans. */
-    public static class TraceMeta {
-        public long lastEventMs = Long.MIN_VALUE;
-        public long timerMs = Long.MIN_VALUE;
-        /** Deliveries buffered since the trace was first seen, duplicates included. */
-        public int deliveries;
-        /** Sorted hashes of the distinct span ids seen: what the cap counts. */
-        public int[] spanIdHashes = new int[0];
-    }
 
     private final StitchConfig config;
     /** Spans of open traces, serialized: a byte array holds a span in a third of the heap. */
@@ -65,6 +63,7 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
     private transient Tally spans;
     private transient Tally lateRecords;
     private transient Tally deadLetters;
+    private transient Tally expiredState;
 
     public TraceAssemblerFunction(StitchConfig config) {
         this.config = config;
@@ -74,15 +73,16 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
     public void open(OpenContext context) {
         ListStateDescriptor<byte[]> bufferDescriptor =
                 new ListStateDescriptor<>("trace-buffer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-        spanBytes = new DataOutputSerializer(512);
         ValueStateDescriptor<TraceMeta> metaDescriptor = new ValueStateDescriptor<>("trace-meta", TraceMeta.class);
         Timers.expireAfter(bufferDescriptor, config.horizon());
         Timers.expireAfter(metaDescriptor, config.horizon());
         buffer = getRuntimeContext().getListState(bufferDescriptor);
         meta = getRuntimeContext().getState(metaDescriptor);
+        spanBytes = new DataOutputSerializer(512);
         spans = new Tally(getRuntimeContext(), "spans");
         lateRecords = new Tally(getRuntimeContext(), "lateRecords");
         deadLetters = new Tally(getRuntimeContext(), "deadLetters");
+        expiredState = new Tally(getRuntimeContext(), "expiredState");
     }
 
     @Override
@@ -100,28 +100,24 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         if (m == null) {
             m = new TraceMeta();
         }
-        int hash = span.spanId().hashCode();
-        int at = java.util.Arrays.binarySearch(m.spanIdHashes, hash);
-        if ((at < 0 && m.spanIdHashes.length >= config.maxSpansPerTransaction())
-                || m.deliveries >= 2 * config.maxSpansPerTransaction()) {
+        int cap = config.maxSpansPerTransaction();
+        boolean known = m.spanIds.contains(span.spanId());
+        if ((!known && m.spanIds.size() >= cap) || m.deliveries >= 2 * cap) {
+            m.spansRefused++;
             deadLetter(ctx, "trace-span-cap", span);
-            return;
+        } else {
+            if (!known) {
+                m.spanIds.add(span.spanId());
+            }
+            spans.inc();
+            spanBytes.clear();
+            SpanSerializer.INSTANCE.serialize(span, spanBytes);
+            buffer.add(spanBytes.getCopyOfBuffer());
+            m.deliveries++;
+            m.lastEventMs = Math.max(m.lastEventMs, eventTime);
         }
-        if (at < 0) {
-            int insert = -at - 1;
-            int[] grown = new int[m.spanIdHashes.length + 1];
-            System.arraycopy(m.spanIdHashes, 0, grown, 0, insert);
-            grown[insert] = hash;
-            System.arraycopy(m.spanIdHashes, insert, grown, insert + 1, m.spanIdHashes.length - insert);
-            m.spanIdHashes = grown;
-        }
-        spans.inc();
-        spanBytes.clear();
-        SpanSerializer.INSTANCE.serialize(span, spanBytes);
-        buffer.add(spanBytes.getCopyOfBuffer());
-        m.deliveries++;
-        m.lastEventMs = Math.max(m.lastEventMs, eventTime);
         if (m.timerMs == Long.MIN_VALUE) {
+            // A refused span also closes the trace again: its transaction must learn it is capped.
             m.timerMs = Timers.afterWatermark(watermark, Timers.plus(m.lastEventMs, config.gapMs()));
             ctx.timerService().registerEventTimeTimer(m.timerMs);
         }
@@ -131,6 +127,14 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ContentInput> out) throws Exception {
         TraceMeta m = meta.value();
+        if (m == null) {
+            expiredState.inc();
+            buffer.clear();
+            return;
+        }
+        if (m.timerMs != timestamp) {
+            return; // registered before the state expired and was made anew: the new timer is the one
+        }
         long due = Timers.plus(m.lastEventMs, config.gapMs());
         if (due > timestamp) {
             // Spans kept arriving: one timer per trace, moved on instead of re-registered per span.
@@ -146,20 +150,21 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         buffer.clear();
         m.timerMs = Long.MIN_VALUE;
         meta.update(m);
-        emit(closed, m.lastEventMs, ctx, out);
+        emit(ctx.getCurrentKey(), closed, m, ctx, out);
     }
 
-    private void emit(List<Span> closed, long lastEventMs, OnTimerContext ctx, Collector<ContentInput> out) {
-        Span first = closed.get(0);
-        String tenant = first.tenant();
-        String traceId = first.traceId();
+    private void emit(Tuple2<String, String> key, List<Span> closed, TraceMeta m, OnTimerContext ctx,
+            Collector<ContentInput> out) {
+        String tenant = key.f0;
+        String traceId = key.f1;
         Set<String> links = new LinkedHashSet<>();
-        Set<String> sides = new LinkedHashSet<>();
+        Set<HopSide> sides = new LinkedHashSet<>();
         Set<String> requestIds = new LinkedHashSet<>();
         for (Span span : closed) {
             for (MessageRef ref : span.messages()) {
-                if (sides.add((ref.publish() ? 'p' : 'r') + ref.joinKey())) {
-                    ctx.output(HOP_SIDES, new HopSide(ref.joinKey(), tenant, traceId, ref.publish()));
+                HopSide side = new HopSide(ref.joinKey(), traceId, ref.publish());
+                if (sides.add(side)) {
+                    ctx.output(HOP_SIDES, side);
                 }
             }
             for (SpanLink link : span.links()) {
@@ -169,14 +174,14 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
                 ctx.output(REQUESTS, new RequestFact(tenant, span.requestId(), traceId, span.service()));
             }
         }
-        out.collect(ContentInput.spans(tenant, TraceDigests.of(traceId, SpanUnion.merge(new Span[0], closed))));
-        ctx.output(TRACES, ResolverInput.trace(tenant, traceId, lastEventMs, links.toArray(new String[0])));
+        TraceDigest digest = TraceDigests.of(traceId, SpanUnion.merge(new Span[0], closed));
+        out.collect(new ContentInput.ClosedSpans(tenant, digest.withSpansRefused(m.spansRefused)));
+        ctx.output(TRACES, new ResolverInput.TraceClosed(tenant, traceId, m.lastEventMs, links.toArray(new String[0])));
     }
 
     private void deadLetter(Context ctx, String reason, Span span) {
         deadLetters.inc();
-        ctx.output(DeadLetters.TAG, DeadLetter.of(reason, "{\"type\":\"span\",\"tenant\":\"" + span.tenant()
-                + "\",\"traceId\":\"" + span.traceId() + "\",\"spanId\":\"" + span.spanId() + "\"}"));
+        ctx.output(DeadLetters.TAG, DeadLetter.of(reason, Json.spanStub(span)));
     }
 
     public static Tuple2<String, String> keyOf(Span span) {

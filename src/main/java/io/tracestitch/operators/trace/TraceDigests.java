@@ -9,7 +9,6 @@ import io.tracestitch.model.SpanLink;
 import io.tracestitch.model.TraceDigest;
 import io.tracestitch.operators.ingest.RecordParser;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +29,6 @@ import java.util.Map;
  */
 public final class TraceDigests {
 
-    private static final JsonFactory JSON = new JsonFactory();
     static final Comparator<Span> SPAN_ORDER =
             Comparator.comparingDouble(Span::startMs).thenComparing(Span::spanId);
 
@@ -41,8 +39,8 @@ public final class TraceDigests {
         Span[] spans = distinctSpans.clone();
         Arrays.sort(spans, SPAN_ORDER);
         Map<String, Integer> services = new LinkedHashMap<>();
-        Map<String, Integer> resources = new LinkedHashMap<>();
-        Map<String, int[]> edges = new LinkedHashMap<>();
+        Map<TraceDigest.Resource, Integer> resources = new LinkedHashMap<>();
+        Map<TraceDigest.Edge, int[]> edges = new LinkedHashMap<>();
         Map<String, Span> bySpanId = new HashMap<>();
         List<TraceDigest.HopEnd> publishes = new ArrayList<>();
         List<TraceDigest.HopEnd> receives = new ArrayList<>();
@@ -54,7 +52,7 @@ public final class TraceDigests {
         double start = Double.POSITIVE_INFINITY;
         double end = Double.NEGATIVE_INFINITY;
         int errors = 0;
-        try (JsonGenerator g = JSON.createGenerator(json)) {
+        try (JsonGenerator g = Json.FACTORY.createGenerator(json)) {
             g.setRootValueSeparator(null);
             for (int i = 0; i < spans.length; i++) {
                 Span span = spans[i];
@@ -62,20 +60,20 @@ public final class TraceDigests {
                 end = Math.max(end, span.endMs());
                 errors += span.error() ? 1 : 0;
                 int service = services.computeIfAbsent(span.service(), k -> services.size());
-                String self = "function:" + span.service();
+                String self = TraceDigest.functionNodeId(span.service());
                 Span parent = span.parentSpanId() == null ? null : bySpanId.get(span.parentSpanId());
                 if (parent != null && !parent.service().equals(span.service())) {
-                    count(edges, "call", "function:" + parent.service(), self);
+                    count(edges, new TraceDigest.Edge(TraceDigest.EdgeType.CALL, TraceDigest.functionNodeId(parent.service()), self));
                 }
                 for (MessageRef ref : span.messages()) {
-                    String resourceId = ref.system() + ":" + ref.destination();
-                    int resource = resources.computeIfAbsent(resourceId, k -> resources.size());
+                    TraceDigest.Resource resource = new TraceDigest.Resource(ref.system(), ref.destination());
+                    int resourceIndex = resources.computeIfAbsent(resource, k -> resources.size());
                     if (ref.publish()) {
-                        count(edges, "publish", self, resourceId);
-                        publishes.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resource, span.endMs()));
+                        count(edges, new TraceDigest.Edge(TraceDigest.EdgeType.PUBLISH, self, resource.nodeId()));
+                        publishes.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resourceIndex, span.endMs()));
                     } else {
-                        count(edges, "consume", resourceId, self);
-                        receives.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resource, span.startMs()));
+                        count(edges, new TraceDigest.Edge(TraceDigest.EdgeType.CONSUME, resource.nodeId(), self));
+                        receives.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resourceIndex, span.startMs()));
                     }
                 }
                 render(g, span);
@@ -85,18 +83,25 @@ public final class TraceDigests {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String[] edgeKeys = edges.keySet().toArray(new String[0]);
         int[] edgeCounts = edges.values().stream().mapToInt(c -> c[0]).toArray();
-        return new TraceDigest(traceId, spans.length, start, end, errors,
-                services.keySet().toArray(new String[0]), resources.keySet().toArray(new String[0]),
-                edgeKeys, edgeCounts, publishes.toArray(new TraceDigest.HopEnd[0]),
-                receives.toArray(new TraceDigest.HopEnd[0]), SpanCompression.compress(json.toByteArray()), spanEnds);
+        return new TraceDigest(traceId, spans.length, 0, start, end, errors,
+                services.keySet().toArray(new String[0]), resources.keySet().toArray(new TraceDigest.Resource[0]),
+                edges.keySet().toArray(new TraceDigest.Edge[0]), edgeCounts,
+                publishes.toArray(new TraceDigest.HopEnd[0]), receives.toArray(new TraceDigest.HopEnd[0]),
+                SpanCompression.compress(json.toByteArray()), spanEnds);
     }
 
-    /** Adds spans to a digest, unioning duplicates; rare (late spans), so it decodes and rebuilds. */
+    /**
+     * Adds a later close of the same trace to a digest: spans unioned with the known ones (rare: late
+     * spans, so it decodes and rebuilds), the refused count is the later, cumulative one.
+     */
     public static TraceDigest merge(TraceDigest known, TraceDigest added) {
+        int refused = Math.max(known.spansRefused(), added.spansRefused());
+        if (added.spanCount() == 0) {
+            return known.withSpansRefused(refused);
+        }
         List<Span> more = Arrays.asList(spans(added));
-        return of(known.traceId(), SpanUnion.merge(spans(known), more));
+        return of(known.traceId(), SpanUnion.merge(spans(known), more)).withSpansRefused(refused);
     }
 
     /** The rendered spans, uncompressed. */
@@ -135,8 +140,8 @@ public final class TraceDigests {
         return spans.toArray(new Span[0]);
     }
 
-    private static void count(Map<String, int[]> edges, String type, String from, String to) {
-        edges.computeIfAbsent(type + '\u0000' + from + '\u0000' + to, k -> new int[1])[0]++;
+    private static void count(Map<TraceDigest.Edge, int[]> edges, TraceDigest.Edge edge) {
+        edges.computeIfAbsent(edge, k -> new int[1])[0]++;
     }
 
     static void render(JsonGenerator g, Span s) throws IOException {

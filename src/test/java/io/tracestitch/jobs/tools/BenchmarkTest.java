@@ -17,7 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code bench} runs every measurement and says where the CPU went (no timing is asserted). */
+/**
+ * {@code bench} runs every measurement and says where the CPU went (no timing is asserted).
+ * No shared MiniCluster here: the yardsticks create local environments of their own, which Flink
+ * refuses inside a test cluster's context, and (b), (b2) and (c) are measured alike on local clusters.
+ */
 class BenchmarkTest {
 
     @TempDir

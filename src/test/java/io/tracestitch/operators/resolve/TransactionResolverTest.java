@@ -1,6 +1,6 @@
 package io.tracestitch.operators.resolve;
 
-import io.tracestitch.model.Destinations;
+import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.TransactionPlan;
 
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link TransactionResolver} alone, over an in-memory store, against STITCHING.md's rule. */
+/** {@link TransactionResolver} alone, over an in-memory store, against the stitching rules (docs/stitching.md). */
 class TransactionResolverTest {
 
     private static final String T = "t";
@@ -58,6 +58,13 @@ class TransactionResolverTest {
         public void removeTransaction(String transactionId) {
             transactions.remove(transactionId);
         }
+
+        long idNumber;
+
+        @Override
+        public long nextIdNumber() {
+            return ++idNumber;
+        }
     }
 
     /**
@@ -66,15 +73,16 @@ class TransactionResolverTest {
      */
     static final class Driver {
         final MapStore store = new MapStore();
-        final TransactionResolver resolver = new TransactionResolver(store, T);
+        final TransactionResolver resolver = new TransactionResolver(store, T, false);
+        long planSeq;
         final Set<String> pending = new LinkedHashSet<>();
         final List<TransactionPlan> emitted = new ArrayList<>();
         final Set<String> everEmittedIds = new HashSet<>();
         final Set<String> everSuperseded = new HashSet<>();
         final Set<String> idRevisions = new HashSet<>();
         /** Simulated hop pairing: per join key, publishers and receivers seen so far. */
-        final Map<String, List<String>> publishers = new HashMap<>();
-        final Map<String, List<String>> receivers = new HashMap<>();
+        final Map<JoinKey, List<String>> publishers = new HashMap<>();
+        final Map<JoinKey, List<String>> receivers = new HashMap<>();
 
         Driver apply(ResolverInput input) {
             pending.addAll(resolver.apply(input).resolve());
@@ -82,27 +90,27 @@ class TransactionResolverTest {
         }
 
         Driver trace(String traceId, String... links) {
-            return apply(ResolverInput.trace(T, traceId, 0L, links));
+            return apply(new ResolverInput.TraceClosed(T, traceId, 0L, links));
         }
 
-        Driver hop(String consumer, String key, String... producers) {
-            return apply(ResolverInput.hop(T, consumer, key, producers));
+        Driver hop(String consumer, JoinKey key, String... producers) {
+            return apply(new ResolverInput.ProducersFound(T, consumer, key, producers));
         }
 
-        /** Like HopPairingFunction: a publish tells every receiver so far; a receive tells itself. */
-        Driver publish(String traceId, String key) {
+        /** Like HopPairing: a publish tells every receiver so far about itself; a receive learns all publishers. */
+        Driver publish(String traceId, JoinKey key) {
             List<String> p = publishers.computeIfAbsent(key, k -> new ArrayList<>());
             if (p.contains(traceId)) {
                 return this;
             }
             p.add(traceId);
             for (String r : receivers.getOrDefault(key, List.of())) {
-                hop(r, key, p.toArray(NONE));
+                hop(r, key, traceId);
             }
             return this;
         }
 
-        Driver receive(String traceId, String key) {
+        Driver receive(String traceId, JoinKey key) {
             List<String> r = receivers.computeIfAbsent(key, k -> new ArrayList<>());
             if (r.contains(traceId)) {
                 return this;
@@ -121,7 +129,7 @@ class TransactionResolverTest {
                 if (store.transaction(txn) == null) {
                     continue;
                 }
-                TransactionPlan plan = resolver.plan(txn);
+                TransactionPlan plan = resolver.plan(txn, ++planSeq);
                 String id = plan.transactionId();
                 assertThat(everSuperseded).as("superseded id %s is emitted again", id).doesNotContain(id);
                 assertThat(idRevisions.add(id + "#" + plan.revision()))
@@ -190,8 +198,15 @@ class TransactionResolverTest {
         }
     }
 
-    static String key(String id) {
-        return Destinations.joinKey(T, "sns", "", id);
+    static JoinKey key(String id) {
+        return JoinKey.of(T, "sns", "", id);
+    }
+
+    /** Everything a plan lists as unmatched: join keys and linked traces. */
+    static List<Object> unmatched(TransactionPlan p) {
+        List<Object> out = new ArrayList<>(Arrays.asList(p.unmatchedMessages()));
+        out.addAll(Arrays.asList(p.unmatchedLinks()));
+        return out;
     }
 
     static Set<String> set(String... traces) {
@@ -206,7 +221,7 @@ class TransactionResolverTest {
         d.resolve();
         assertThat(d.partition()).containsExactly(set("a", "b", "c", "d"));
         TransactionPlan p = d.viewOf("a");
-        assertThat(p.unmatched()).isEmpty();
+        assertThat(unmatched(p)).isEmpty();
         assertThat(p.upstreamTransactions()).isEmpty();
     }
 
@@ -219,7 +234,7 @@ class TransactionResolverTest {
         d.trace("a").publish("a", key("m1"));
         d.resolve();
         assertThat(d.partition()).containsExactly(set("a", "b", "c", "d"));
-        assertThat(d.viewOf("a").unmatched()).isEmpty();
+        assertThat(unmatched(d.viewOf("a"))).isEmpty();
     }
 
     @ParameterizedTest
@@ -286,7 +301,7 @@ class TransactionResolverTest {
         d.trace("c").receive("c", key("lost"));
         d.resolve();
         assertThat(d.partition()).containsExactly(set("c"));
-        assertThat(d.viewOf("c").unmatched()).containsExactly(key("lost"));
+        assertThat(unmatched(d.viewOf("c"))).containsExactly(key("lost"));
     }
 
     @Test
@@ -295,7 +310,7 @@ class TransactionResolverTest {
         d.trace("a").trace("c").publish("a", key("k1")).receive("c", key("k1")).receive("c", key("lost"));
         d.resolve();
         assertThat(d.partition()).containsExactly(set("a", "c"));
-        assertThat(d.viewOf("c").unmatched()).containsExactly(key("lost"));
+        assertThat(unmatched(d.viewOf("c"))).containsExactly(key("lost"));
     }
 
     @Test
@@ -339,7 +354,7 @@ class TransactionResolverTest {
         three.trace("p", "q").trace("q", "r").trace("r", "p");
         three.resolve();
         assertThat(three.partition()).containsExactly(set("p", "q", "r"));
-        assertThat(three.viewOf("p").unmatched()).isEmpty();
+        assertThat(unmatched(three.viewOf("p"))).isEmpty();
     }
 
     @Test
@@ -357,12 +372,12 @@ class TransactionResolverTest {
         d.trace("c", "z");
         d.resolve();
         assertThat(d.partition()).containsExactly(set("c"));
-        assertThat(d.viewOf("c").unmatched()).hasSize(1);
+        assertThat(unmatched(d.viewOf("c"))).hasSize(1);
 
         d.trace("z");
         d.resolve();
         assertThat(d.partition()).containsExactly(set("c", "z"));
-        assertThat(d.viewOf("c").unmatched()).isEmpty();
+        assertThat(unmatched(d.viewOf("c"))).isEmpty();
     }
 
     @Test
@@ -373,7 +388,7 @@ class TransactionResolverTest {
         d.resolve();
         assertThat(d.partition()).containsExactlyInAnyOrder(set("p1"), set("p2"), set("c"));
         assertThat(d.upstreamSets("c")).containsExactlyInAnyOrder(set("p1"), set("p2"));
-        assertThat(d.viewOf("c").unmatched()).isEmpty();
+        assertThat(unmatched(d.viewOf("c"))).isEmpty();
 
         // Once both publishers are one transaction, the receiver joins it.
         d.publish("p1", key("glue")).receive("p2", key("glue"));
@@ -392,11 +407,11 @@ class TransactionResolverTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Order independence against a brute-force fixpoint of STITCHING.md's rule.
+    // Order independence against a brute-force fixpoint of the transaction rule (docs/stitching.md, T2).
 
     /** A random tenant: traces with their links, and per join key its publishers and receivers. */
-    record World(List<String> traces, Map<String, List<String>> links, Map<String, List<String>> publishers,
-            Map<String, List<String>> receivers) {
+    record World(List<String> traces, Map<String, List<String>> links, Map<JoinKey, List<String>> publishers,
+            Map<JoinKey, List<String>> receivers) {
 
         static World random(long seed) {
             Random r = new Random(seed);
@@ -410,10 +425,10 @@ class TransactionResolverTest {
                 String to = r.nextInt(4) == 0 ? "unseen" + r.nextInt(3) : traces.get(r.nextInt(40));
                 links.computeIfAbsent(from, k -> new ArrayList<>()).add(to);
             }
-            Map<String, List<String>> pubs = new TreeMap<>();
-            Map<String, List<String>> recs = new TreeMap<>();
+            Map<JoinKey, List<String>> pubs = new LinkedHashMap<>();
+            Map<JoinKey, List<String>> recs = new LinkedHashMap<>();
             for (int k = 0; k < 32; k++) {
-                String key = key("m" + k);
+                JoinKey key = key("m" + k);
                 int nPub = r.nextInt(10) < 2 ? 0 : r.nextInt(10) < 8 ? 1 : 2;
                 int nRec = 1 + r.nextInt(3);
                 List<String> p = new ArrayList<>();
@@ -464,7 +479,7 @@ class TransactionResolverTest {
             return out;
         }
 
-        /** STITCHING.md: start alone; while some C's producers all lie in one T not holding C, move C's T into T. */
+        /** T2: start alone; while some C's producers all lie in one T not holding C, move C's T into T. */
         Map<String, Integer> fixpoint() {
             Map<String, Integer> group = new TreeMap<>();
             for (int i = 0; i < traces.size(); i++) {
@@ -512,7 +527,7 @@ class TransactionResolverTest {
                     }
                     receivers.forEach((key, rs) -> {
                         if (rs.contains(c) && publishers.get(key).isEmpty()) {
-                            unmatched.add(key);
+                            unmatched.add(key.id());
                         }
                     });
                     for (String target : links.getOrDefault(c, List.of())) {
@@ -537,7 +552,7 @@ class TransactionResolverTest {
                 upstream.add(up == null ? "?" + u : new TreeSet<>(Arrays.asList(up.members())).toString());
             }
             out.put(new TreeSet<>(Arrays.asList(p.members())),
-                    "upstream=" + upstream + " unmatched=" + p.unmatched().length);
+                    "upstream=" + upstream + " unmatched=" + unmatched(p).size());
         }
         return out;
     }

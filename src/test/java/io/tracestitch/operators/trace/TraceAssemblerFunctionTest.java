@@ -80,7 +80,7 @@ class TraceAssemblerFunctionTest {
     private static List<String> spanIds(List<ContentInput> inputs) {
         List<String> ids = new ArrayList<>();
         for (ContentInput c : inputs) {
-            for (Span s : TraceDigests.spans(c.digest())) {
+            for (Span s : TraceDigests.spans(((ContentInput.ClosedSpans) c).digest())) {
                 ids.add(s.spanId());
             }
         }
@@ -143,7 +143,7 @@ class TraceAssemblerFunctionTest {
         assertThat(spanIds(out)).containsExactly("late");
         List<ResolverInput> traces = side(TraceAssemblerFunction.TRACES);
         assertThat(traces).hasSize(1);
-        assertThat(traces.get(0).lastEventMs()).isEqualTo(2_000);
+        assertThat(((ResolverInput.TraceClosed) traces.get(0)).lastEventMs()).isEqualTo(2_000);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     }
 
@@ -160,15 +160,15 @@ class TraceAssemblerFunctionTest {
         assertThat(emitted()).extracting(ContentInput::traceId).containsExactlyInAnyOrder("t1", "t2");
         List<HopSide> sides = side(TraceAssemblerFunction.HOP_SIDES);
         assertThat(sides).containsExactlyInAnyOrder(
-                new HopSide(publish.joinKey(), TENANT, "t1", true),
-                new HopSide(receive.joinKey(), TENANT, "t1", false));
+                new HopSide(publish.joinKey(), "t1", true),
+                new HopSide(receive.joinKey(), "t1", false));
         assertThat(side(TraceAssemblerFunction.REQUESTS)).containsExactlyInAnyOrder(
                 new RequestFact(TENANT, "req-1", "t1", "svc-t1"),
                 new RequestFact(TENANT, "req-2", "t1", "svc-t1"));
         List<ResolverInput> traces = side(TraceAssemblerFunction.TRACES);
         assertThat(traces).extracting(ResolverInput::traceId).containsExactlyInAnyOrder("t1", "t2");
-        ResolverInput t1 = traces.stream().filter(t -> t.traceId().equals("t1")).findFirst().orElseThrow();
-        assertThat(t1.kind()).isEqualTo(ResolverInput.Kind.TRACE);
+        ResolverInput.TraceClosed t1 = (ResolverInput.TraceClosed) traces.stream()
+                .filter(t -> t.traceId().equals("t1")).findFirst().orElseThrow();
         assertThat(t1.tenant()).isEqualTo(TENANT);
         assertThat(t1.links()).containsExactly("t9");
         assertThat(t1.lastEventMs()).isEqualTo(1_200);
@@ -199,7 +199,7 @@ class TraceAssemblerFunctionTest {
     }
 
     /**
-     * STITCHING.md: duplicates (the same span delivered twice) count once, so redelivered copies must not
+     * docs/stitching.md, I1: duplicates (the same span delivered twice) count once, so redelivered copies must not
      * push distinct spans of a trace over the cap into the dead letters.
      */
     @Test

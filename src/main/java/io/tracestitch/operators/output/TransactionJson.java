@@ -1,41 +1,39 @@
 package io.tracestitch.operators.output;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.tracestitch.config.StitchConfig;
-import io.tracestitch.model.Destinations;
 import io.tracestitch.model.Invocation;
+import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Json;
 import io.tracestitch.model.MemberContent;
 import io.tracestitch.model.TraceDigest;
 import io.tracestitch.model.TransactionPlan;
 import io.tracestitch.operators.trace.TraceDigests;
-
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes one transaction revision as a JSON line (UTF-8): its traces, spans, invocations and the
- * graph of functions and the topics, queues, streams and buses between them. Members' spans were
- * rendered once when their trace closed; here they are only copied. Every collection is sorted, so
- * the same transaction always gives the same line.
+ * Writes one transaction revision as a JSON line (UTF-8): its traces, spans, invocations, caps and
+ * its {@link TransactionGraph}. Members' spans were rendered once when their trace closed; here they
+ * are only copied. Every list is sorted, so the same transaction always gives the same line.
  */
-public final class TransactionWriter {
+public final class TransactionJson {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    public static final String MAX_SPANS = "max-spans";
+    public static final String MAX_SIDES_PER_KEY = "max-sides-per-key";
+
     private static final Comparator<TraceDigest> TRACE_ORDER =
             Comparator.comparingDouble(TraceDigest::startMs).thenComparing(TraceDigest::traceId);
 
     private final StitchConfig config;
 
-    public TransactionWriter(StitchConfig config) {
+    public TransactionJson(StitchConfig config) {
         this.config = config;
     }
 
@@ -54,6 +52,7 @@ public final class TransactionWriter {
         double start = Double.POSITIVE_INFINITY;
         double end = Double.NEGATIVE_INFINITY;
         List<String> traceIds = new ArrayList<>(traces.size());
+        List<TraceDigest> refusing = new ArrayList<>();
         for (TraceDigest trace : traces) {
             traceIds.add(trace.traceId());
             spanCount += trace.spanCount();
@@ -62,16 +61,21 @@ public final class TransactionWriter {
                 start = Math.min(start, trace.startMs());
                 end = Math.max(end, trace.endMs());
             }
+            if (trace.spansRefused() > 0) {
+                refusing.add(trace);
+            }
         }
         traceIds.sort(null);
+        refusing.sort(Comparator.comparing(TraceDigest::traceId));
         for (Invocation invocation : invocations.values()) {
-            errors += invocation.timedOut() || "error".equals(invocation.status()) ? 1 : 0;
+            errors += invocation.timedOut() || Invocation.ERROR.equals(invocation.status()) ? 1 : 0;
         }
         if (spanCount == 0) {
             start = end = Double.NaN;
         }
+        boolean cut = spanCount > config.maxSpansPerTransaction();
         ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (config.includeSpans() ? totalJson(traces) : 0));
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("transactionId", plan.transactionId());
             g.writeStringField("tenant", plan.tenant());
@@ -84,14 +88,15 @@ public final class TransactionWriter {
             number(g, "durationMs", end - start);
             g.writeNumberField("errorCount", errors);
             stringArray(g, "upstreamTransactions", List.of(plan.upstreamTransactions()));
-            unmatched(g, plan.unmatched());
+            unmatched(g, plan);
             g.writeArrayFieldStart("invocations");
             for (Invocation invocation : invocations.values()) {
                 invocation(g, invocation);
             }
             g.writeEndArray();
-            graph(g, traces);
-            g.writeBooleanField("truncated", spanCount > config.maxSpansPerTransaction());
+            graph(g, TransactionGraph.of(traces));
+            g.writeBooleanField("truncated", cut || !refusing.isEmpty());
+            capped(g, refusing, plan.cappedKeys());
             if (config.includeSpans()) {
                 g.writeArrayFieldStart("spans");
                 g.flush();
@@ -137,117 +142,86 @@ public final class TransactionWriter {
         }
     }
 
-    /**
-     * Nodes: functions (span services) and messaging resources. Edges: calls between functions
-     * (a span whose parent belongs to another service), publish and consume edges between functions
-     * and resources, and one hop edge per message delivered inside the transaction, with its delay
-     * from the end of the publishing span to the start of the receiving one.
-     */
-    private static void graph(JsonGenerator g, List<TraceDigest> traces) throws IOException {
-        TreeMap<String, Boolean> nodes = new TreeMap<>();
-        TreeMap<String, Integer> counted = new TreeMap<>();
-        Map<String, List<Object[]>> publishers = new HashMap<>();
-        for (TraceDigest trace : traces) {
-            for (String service : trace.services()) {
-                nodes.put("function:" + service, true);
-            }
-            for (String resource : trace.resources()) {
-                nodes.put(resource, false);
-            }
-            for (int i = 0; i < trace.edgeKeys().length; i++) {
-                counted.merge(trace.edgeKeys()[i], trace.edgeCounts()[i], Integer::sum);
-            }
-            for (TraceDigest.HopEnd publish : trace.publishes()) {
-                publishers.computeIfAbsent(publish.joinKey(), k -> new ArrayList<>()).add(new Object[] {trace, publish});
-            }
-        }
+    private static void graph(JsonGenerator g, TransactionGraph graph) throws IOException {
         g.writeArrayFieldStart("nodes");
-        for (Map.Entry<String, Boolean> node : nodes.entrySet()) {
+        for (TransactionGraph.Node node : graph.nodes()) {
             g.writeStartObject();
-            g.writeStringField("id", node.getKey());
-            int colon = node.getKey().indexOf(':');
-            String prefix = node.getKey().substring(0, colon);
-            g.writeStringField("type", node.getValue() ? "function" : resourceType(prefix));
-            g.writeStringField("name", node.getKey().substring(colon + 1));
-            if (!node.getValue()) {
-                g.writeStringField("system", prefix);
+            g.writeStringField("id", node.id());
+            g.writeStringField("type", node.type().wireName());
+            g.writeStringField("name", node.name());
+            if (node.system() != null) {
+                g.writeStringField("system", node.system());
             }
             g.writeEndObject();
         }
         g.writeEndArray();
-
-        List<String[]> hops = new ArrayList<>();
-        for (TraceDigest consumer : traces) {
-            for (TraceDigest.HopEnd receive : consumer.receives()) {
-                for (Object[] p : publishers.getOrDefault(receive.joinKey(), List.of())) {
-                    TraceDigest producer = (TraceDigest) p[0];
-                    TraceDigest.HopEnd publish = (TraceDigest.HopEnd) p[1];
-                    if (producer == consumer && publish.span() == receive.span()) {
-                        continue;
-                    }
-                    String resource = consumer.resources()[receive.resource()];
-                    String[] key = receive.joinKey().split(String.valueOf(Destinations.KEY_SEPARATOR), -1);
-                    hops.add(new String[] {"function:" + producer.services()[publish.service()],
-                            "function:" + consumer.services()[receive.service()], resource, key[1],
-                            key[key.length - 1], Double.toString(receive.timeMs() - publish.timeMs()),
-                            producer.traceId(), consumer.traceId()});
-                }
-            }
-        }
-        hops.sort(Comparator.comparing((String[] h) -> h[4]).thenComparing(h -> h[6]).thenComparing(h -> h[7]));
         g.writeArrayFieldStart("edges");
-        for (Map.Entry<String, Integer> edge : counted.entrySet()) {
-            String[] parts = edge.getKey().split("\u0000");
+        for (TransactionGraph.CountedEdge edge : graph.edges()) {
             g.writeStartObject();
-            g.writeStringField("type", parts[0]);
-            g.writeStringField("from", parts[1]);
-            g.writeStringField("to", parts[2]);
-            g.writeNumberField("count", edge.getValue());
+            g.writeStringField("type", edge.type().wireName());
+            g.writeStringField("from", edge.from());
+            g.writeStringField("to", edge.to());
+            g.writeNumberField("count", edge.count());
             g.writeEndObject();
         }
-        for (String[] hop : hops) {
+        for (TransactionGraph.Hop hop : graph.hops()) {
             g.writeStartObject();
             g.writeStringField("type", "hop");
-            g.writeStringField("from", hop[0]);
-            g.writeStringField("to", hop[1]);
-            g.writeStringField("via", hop[2]);
-            g.writeStringField("system", hop[3]);
-            g.writeStringField("messageId", hop[4]);
-            number(g, "delayMs", Double.parseDouble(hop[5]));
-            g.writeStringField("producerTraceId", hop[6]);
-            g.writeStringField("consumerTraceId", hop[7]);
+            g.writeStringField("from", hop.from());
+            g.writeStringField("to", hop.to());
+            g.writeStringField("via", hop.via());
+            g.writeStringField("system", hop.system());
+            g.writeStringField("messageId", hop.messageId());
+            number(g, "delayMs", hop.delayMs());
+            g.writeStringField("producerTraceId", hop.producerTraceId());
+            g.writeStringField("consumerTraceId", hop.consumerTraceId());
             g.writeEndObject();
         }
         g.writeEndArray();
     }
 
-    private static String resourceType(String system) {
-        return switch (system) {
-            case "sns" -> "topic";
-            case "sqs" -> "queue";
-            case "kinesis" -> "stream";
-            case "eventbridge" -> "bus";
-            default -> "resource";
-        };
-    }
-
-    private static void unmatched(JsonGenerator g, String[] joinKeys) throws IOException {
+    /** Message references first (their join key's fields), then linked traces. */
+    private static void unmatched(JsonGenerator g, TransactionPlan plan) throws IOException {
         g.writeArrayFieldStart("unmatched");
-        for (String key : joinKeys) {
-            String[] parts = key.split(String.valueOf(Destinations.KEY_SEPARATOR), -1);
+        for (JoinKey key : plan.unmatchedMessages()) {
             g.writeStartObject();
-            if ("link".equals(parts[1])) {
-                g.writeStringField("linkedTraceId", parts[parts.length - 1]);
-            } else {
-                g.writeStringField("system", parts[1]);
-                if (parts.length == 4) {
-                    g.writeStringField("destination", parts[2]);
-                }
-                g.writeStringField("id", parts[parts.length - 1]);
-            }
+            joinKeyFields(g, key);
+            g.writeEndObject();
+        }
+        for (String traceId : plan.unmatchedLinks()) {
+            g.writeStartObject();
+            g.writeStringField("linkedTraceId", traceId);
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    /** What limits this revision hit: traces that refused spans, then join keys whose pairing was full. */
+    private static void capped(JsonGenerator g, List<TraceDigest> refusing, JoinKey[] cappedKeys) throws IOException {
+        g.writeArrayFieldStart("capped");
+        for (TraceDigest trace : refusing) {
+            g.writeStartObject();
+            g.writeStringField("limit", MAX_SPANS);
+            g.writeStringField("traceId", trace.traceId());
+            g.writeNumberField("spansRefused", trace.spansRefused());
+            g.writeEndObject();
+        }
+        for (JoinKey key : cappedKeys) {
+            g.writeStartObject();
+            g.writeStringField("limit", MAX_SIDES_PER_KEY);
+            joinKeyFields(g, key);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** {@code system}, {@code destination} (Kinesis only: the stream is part of the key) and {@code id}. */
+    private static void joinKeyFields(JsonGenerator g, JoinKey key) throws IOException {
+        g.writeStringField("system", key.system());
+        if (JoinKey.KINESIS.equals(key.system())) {
+            g.writeStringField("destination", key.stream());
+        }
+        g.writeStringField("id", key.id());
     }
 
     private static void invocation(JsonGenerator g, Invocation i) throws IOException {
@@ -275,7 +249,7 @@ public final class TransactionWriter {
         g.writeEndArray();
     }
 
-    /** NaN (not reported) is written as null; differences are rounded to microseconds. */
+    /** NaN (not reported) is written as null; times and durations are rounded to microseconds. */
     private static void number(JsonGenerator g, String field, double value) throws IOException {
         g.writeFieldName(field);
         if (Double.isNaN(value)) {

@@ -1,0 +1,109 @@
+package io.tracestitch.jobs.cli;
+
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.config.StitchOptions;
+import io.tracestitch.jobs.StitchRun;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOption;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code stitch}: one bounded run over files on the embedded MiniCluster. Besides its own options
+ * it takes one {@code --<key> <value>} per stitching setting, made from {@link StitchOptions#ALL}.
+ */
+@Command(name = "stitch", sortOptions = false, sortSynopsis = false,
+        description = "Stitch NDJSON spans and Lambda log lines into transactions on an embedded Flink MiniCluster.")
+final class StitchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "<file|dir>",
+            description = "A file, or a directory whose regular files (not sub-directories) are all read. Repeatable.")
+    List<Path> inputs;
+
+    @Option(names = "--output", required = true, paramLabel = "<file>",
+            description = "The transactions file (NDJSON, overwritten).")
+    Path output;
+
+    @Option(names = "--dead-letter", paramLabel = "<file>",
+            description = "The dead-letter file (NDJSON, overwritten). Without it dead letters are only counted.")
+    Path deadLetters;
+
+    @Option(names = "--parallelism", paramLabel = "N", converter = IntRange.Parallelism.class,
+            description = "From 1 to " + StitchRun.MAX_PARALLELISM + ". Default: the number of cores, at most 4.")
+    Integer parallelism;
+
+    @Option(names = "--no-spans", description = "Same as --include-spans false.")
+    boolean noSpans;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new StitchCommand());
+        for (ConfigOption<?> option : StitchOptions.ALL) {
+            commandLine.getCommandSpec().addOption(OptionSpec.builder(name(option))
+                    .paramLabel(StitchOptions.kindOf(option).label)
+                    .type(String.class)
+                    .description(StitchOptions.description(option) + " Default: " + StitchOptions.defaultText(option) + ".")
+                    .build());
+        }
+        return commandLine;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        StitchConfig config;
+        StitchRun.Files files;
+        try {
+            config = StitchConfig.fromText(stitchOptionsGiven());
+            files = StitchRun.Files.checked(inputs, output, deadLetters);
+        } catch (IllegalArgumentException usageError) {
+            throw new ParameterException(spec.commandLine(), usageError.getMessage());
+        }
+        int runParallelism = parallelism != null ? parallelism
+                : Math.min(4, Runtime.getRuntime().availableProcessors());
+        long started = System.nanoTime();
+        Map<String, Long> counters = StitchRun.run(files, config, runParallelism);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("tracestitch: %d input files, %.1f s, parallelism %d%n", files.inputs().size(), seconds,
+                runParallelism);
+        counters.forEach((name, value) -> System.out.printf("  %-18s %d%n", name, value));
+        System.out.println("  transactions -> " + output + (deadLetters == null ? "" : ", dead letters -> " + deadLetters));
+        return 0;
+    }
+
+    /** The stitching settings given on the command line, as text by key. */
+    private Map<String, String> stitchOptionsGiven() {
+        Map<String, String> textByKey = new LinkedHashMap<>();
+        for (ConfigOption<?> option : StitchOptions.ALL) {
+            String text = spec.findOption(name(option)).getValue();
+            if (text != null) {
+                textByKey.put(option.key(), text);
+            }
+        }
+        if (noSpans) {
+            if (textByKey.containsKey(StitchOptions.INCLUDE_SPANS.key())) {
+                throw new IllegalArgumentException("--no-spans and --include-spans say the same thing; give one of them");
+            }
+            textByKey.put(StitchOptions.INCLUDE_SPANS.key(), "false");
+        }
+        return textByKey;
+    }
+
+    private static String name(ConfigOption<?> option) {
+        return "--" + option.key();
+    }
+}

@@ -1,0 +1,80 @@
+package io.tracestitch.operators.hop;
+
+import io.tracestitch.model.HopSide;
+import io.tracestitch.model.JoinKey;
+import io.tracestitch.model.ResolverInput;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Pairs the traces that published a message with those that received it, in either arrival order,
+ * and says what the resolver must learn. Each pair is reported once: a receiver learns every
+ * publisher known when it arrives (possibly none, which the resolver needs for "unmatched"), and
+ * each receiver learns a later publisher alone. So the work and the records sent grow with the
+ * number of pairs, not with their square.
+ *
+ * <p>At most {@code maxSides} traces are kept per key. The side that would exceed it is dropped and
+ * told that the key is capped, and so, once, is every trace already on the key: their pairing may
+ * be incomplete, and their transactions say so.
+ */
+public final class HopPairing {
+
+    private final int maxSides;
+
+    public HopPairing(int maxSides) {
+        this.maxSides = maxSides;
+    }
+
+    /** What adding {@code side} to {@code sides} (changed in place) tells the resolver. */
+    public Outcome add(HopSides sides, HopSide side) {
+        String[] known = side.publish() ? sides.publishers : sides.receivers;
+        if (contains(known, side.traceId())) {
+            return Outcome.NOTHING;
+        }
+        JoinKey key = side.key();
+        String tenant = key.tenant();
+        List<ResolverInput> tell = new ArrayList<>();
+        if (sides.size() >= maxSides) {
+            boolean newlyCapped = !sides.capped;
+            if (newlyCapped) {
+                sides.capped = true;
+                for (String trace : sides.publishers) {
+                    tell.add(new ResolverInput.KeyCapped(tenant, trace, key));
+                }
+                for (String trace : sides.receivers) {
+                    tell.add(new ResolverInput.KeyCapped(tenant, trace, key));
+                }
+            }
+            tell.add(new ResolverInput.KeyCapped(tenant, side.traceId(), key));
+            return new Outcome(tell, true, newlyCapped);
+        }
+        String[] grown = Arrays.copyOf(known, known.length + 1);
+        grown[known.length] = side.traceId();
+        if (side.publish()) {
+            sides.publishers = grown;
+            String[] added = {side.traceId()};
+            for (String receiver : sides.receivers) {
+                tell.add(new ResolverInput.ProducersFound(tenant, receiver, key, added));
+            }
+        } else {
+            sides.receivers = grown;
+            tell.add(new ResolverInput.ProducersFound(tenant, side.traceId(), key, sides.publishers));
+        }
+        return new Outcome(tell, false, true);
+    }
+
+    /** What to send on, whether the side was dropped at the cap, and whether {@code sides} changed. */
+    public record Outcome(List<ResolverInput> tell, boolean dropped, boolean changed) {
+        static final Outcome NOTHING = new Outcome(List.of(), false, false);
+    }
+
+    private static boolean contains(String[] values, String value) {
+        for (String v : values) {
+            if (v.equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,20 @@
+package io.tracestitch.operators.output;
+
+import io.tracestitch.model.TransactionPlan;
+
+/** Mutable Flink POJO: a plan waiting to be written, and how many of its members' content arrived. */
+public class PendingPlan {
+    public TransactionPlan plan;
+    public int received;
+
+    public PendingPlan() {}
+
+    PendingPlan(TransactionPlan plan, int received) {
+        this.plan = plan;
+        this.received = received;
+    }
+
+    boolean complete() {
+        return received == plan.members().length;
+    }
+}
