@@ -4,7 +4,6 @@ import io.tracestitch.jobs.tools.Benchmark;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,10 +36,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "Rounds of the speed benchmark; round 1 is a cold JVM. Default: ${DEFAULT-VALUE}.")
     int rounds = 3;
 
-    @Option(names = "--only", paramLabel = "a|b|c|b2", description = "Run only this measurement each round.")
+    @Option(names = "--only", paramLabel = "a|b|c|b2",
+            description = "Run only this measurement each round (with --cold: in a fresh JVM).")
     String only;
 
-    @Option(names = "--cold", description = "Run each of (b), (b2) and (c) in a fresh JVM of its own, every round.")
+    @Option(names = "--cold",
+            description = "Run each of (b), (b2) and (c), or the --only one, in a fresh JVM of its own every round.")
     boolean cold;
 
     @Option(names = "--memory", description = "Measure live heap per buffered span instead of speed.")
@@ -79,16 +80,13 @@ final class BenchCommand implements Callable<Integer> {
             Benchmark.memory(input, parallelism);
             return 0;
         }
-        if (cold) {
-            refuse(given, "with --cold", "--only");
-        }
-        List<Benchmark.Measurement> measurements;
+        Benchmark.Measurement measurement;
         try {
-            measurements = only == null ? List.of(Benchmark.Measurement.values()) : List.of(Benchmark.Measurement.of(only));
+            measurement = only == null ? null : Benchmark.Measurement.of(only);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Benchmark.speed(input, parallelism, rounds, measurements, cold);
+        Benchmark.speed(input, parallelism, rounds, measurement, cold);
         return 0;
     }
 

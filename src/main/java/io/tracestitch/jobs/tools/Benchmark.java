@@ -54,7 +54,7 @@ import org.apache.flink.util.Collector;
  *
  * <p>{@code --cold} runs each of (b), (b2) and (c) in a fresh JVM of its own (same JVM options),
  * which is what a user's {@code stitch} is; round 1 of the usual run is a fresh JVM only for (a).
- * {@code --only} runs one measurement.
+ * {@code --only} runs one measurement, in this JVM or with {@code --cold} in a fresh one.
  *
  * <p>{@code --memory} instead measures live heap per buffered span: {@code stitch} runs while a
  * sampler forces a GC every half second and records the highest live heap; a bounded run keeps
@@ -65,7 +65,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>{@code --hostile} runs {@link HostileBenchmark} on generated worlds instead of an input file.
  *
- * <pre>bench --input file [--parallelism 2] [--rounds 3] [--cold | --only a|b|c|b2 | --memory]
+ * <pre>bench --input file [--parallelism 2] [--rounds 3] [--cold] [--only a|b|c|b2]
+ * bench --input file [--parallelism 2] --memory
  * bench --hostile [--scale 1] [--parallelism 2]</pre>
  */
 public final class Benchmark {
@@ -102,18 +103,19 @@ public final class Benchmark {
     private Benchmark() {}
 
     /**
-     * {@code rounds} rounds of the speed benchmark on {@code input}: each of {@code measurements} in
-     * this JVM, or with {@code cold} each of (b), (b2) and (c) in a fresh JVM of its own.
+     * {@code rounds} rounds of the speed benchmark on {@code input}: every measurement (or only
+     * {@code only}, if not null) in this JVM, or with {@code cold} each of (b), (b2) and (c) (or only
+     * {@code only}) in a fresh JVM of its own.
      */
-    public static void speed(Path input, int parallelism, int rounds, List<Measurement> measurements, boolean cold)
-            throws Exception {
+    public static void speed(Path input, int parallelism, int rounds, Measurement only, boolean cold) throws Exception {
         Path file = PathChecks.inputFiles(List.of(input)).get(0);
         long records = header(file, parallelism);
+        List<Measurement> measurements = only != null ? List.of(only) : cold ? COLD : List.of(Measurement.values());
         for (int round = 1; round <= rounds; round++) {
             Map<Measurement, Cost> costs = new EnumMap<>(Measurement.class);
             StringBuilder cpu = new StringBuilder();
             if (cold) {
-                for (Measurement m : COLD) {
+                for (Measurement m : measurements) {
                     costs.put(m, inFreshJvm(m, file, parallelism));
                 }
             } else {

@@ -48,10 +48,10 @@ class BenchmarkTest {
     }
 
     @Test
-    void coldRunsEachMeasurementInAFreshJvm() throws Exception {
-        String report = bench("--input", world.toString(), "--rounds", "1", "--cold");
-        assertThat(report).contains("round 1 (each in a fresh JVM):", "(b) yardstick", "(b2) span yardstick",
-                "(c) stitch", "c/b ", "c/b2 ", "  | CPU seconds of (b2)");
+    void coldRunsAMeasurementInAFreshJvm() throws Exception {
+        String report = bench("--input", world.toString(), "--rounds", "1", "--cold", "--only", "b2");
+        assertThat(report).contains("round 1 (each in a fresh JVM):  (b2) span yardstick", "|   CPU seconds of (b2)",
+                "Buffer traces");
     }
 
     @Test
@@ -64,6 +64,16 @@ class BenchmarkTest {
             assertThat(report).contains(hostileCase);
         }
         assertThat(report).contains("live heap", "hopSidesDropped 0", "CPU s: ");
+    }
+
+    @Test
+    void optionsOfOneModeAreRefusedInAnother() {
+        String in = world.toString();
+        for (String[] usageError : new String[][] {{"bench", "--hostile", "--input", in}, {"bench", "--input", in,
+                "--scale", "2"}, {"bench", "--input", in, "--only", "d"}, {"bench", "--input", in, "--memory", "--cold"},
+                {"bench", "--hostile", "--scale", "0"}, {"bench"}}) {
+            assertThat(TraceStitch.run(usageError)).as(String.join(" ", usageError)).isEqualTo(2);
+        }
     }
 
     @Test

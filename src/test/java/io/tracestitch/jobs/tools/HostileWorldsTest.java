@@ -2,6 +2,7 @@ package io.tracestitch.jobs.tools;
 
 import io.tracestitch.jobs.tools.HostileWorlds.World;
 import io.tracestitch.model.DeadLetter;
+import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.Span;
@@ -41,7 +42,7 @@ class HostileWorldsTest {
 
     @Test
     void distinctKeysPairOnePublisherWithOneReceiverPerKey() throws Exception {
-        Map<String, List<Span>> byKey = spans(write(World.DISTINCT_KEYS, 40)).stream()
+        Map<JoinKey, List<Span>> byKey = spans(write(World.DISTINCT_KEYS, 40)).stream()
                 .collect(Collectors.groupingBy(span -> span.messages()[0].joinKey()));
         assertThat(byKey).hasSize(40).allSatisfy((key, pair) -> assertThat(pair).hasSize(2)
                 .extracting(span -> span.messages()[0].publish()).containsExactly(true, false));
