@@ -188,6 +188,10 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
     private void schedule(Context ctx, long at) throws java.io.IOException {
         Long current = scheduled.value();
         if (current == null || at < current) {
+            if (current != null) {
+                // The earlier timer does the work due then and schedules what is left.
+                ctx.timerService().deleteEventTimeTimer(current);
+            }
             scheduled.update(at);
             ctx.timerService().registerEventTimeTimer(at);
         }
