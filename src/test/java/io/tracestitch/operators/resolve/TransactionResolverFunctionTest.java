@@ -129,6 +129,18 @@ class TransactionResolverFunctionTest {
         assertPendingWorkDone();
     }
 
+    @Test
+    void anInputBehindTheWatermarkIsActedOnAtTheNextWatermark() throws Exception {
+        open(TestConfigs.bounded().build());
+        stage.watermark(CLOSED + 1_000);
+        closeTrace("t1", CLOSED); // late: the trace stage reopened and closed it again
+        assertThat(planned()).isEmpty();
+        stage.watermark(CLOSED + 1_001);
+        assertThat(planned()).containsExactly("#1 tx-t1 r1 [t1]");
+        assertThat(requests()).containsExactly("t1 #1 @" + (CLOSED + 1_001));
+        assertPendingWorkDone();
+    }
+
     /** docs/stitching.md, E3. */
     @Test
     void aTransactionWithAnUnmatchedReceiveIsPlannedMaxHopDelayAfterItsLastEventNotAMillisecondBefore()
