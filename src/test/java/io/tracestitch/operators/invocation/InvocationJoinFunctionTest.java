@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.ContentInput;
-import io.tracestitch.model.Invocation;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
