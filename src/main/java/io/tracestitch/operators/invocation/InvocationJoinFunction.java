@@ -88,8 +88,9 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
         if (s.invocation == null) {
             s.invocation = Invocation.of(fact.requestId(), null);
         }
-        if (s.invocation.function() == null) {
-            s.invocation = Invocation.of(fact.requestId(), fact.service()).merge(s.invocation);
+        // Kept apart from the invocation: a line naming the function must win whenever it comes.
+        if (s.spanService == null || fact.service().compareTo(s.spanService) < 0) {
+            s.spanService = fact.service();
         }
         changed(s, ctx);
     }
@@ -121,8 +122,10 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
             return;
         }
         if (s.changed && s.traces.length > 0) {
+            Invocation invocation = s.invocation.function() != null || s.spanService == null ? s.invocation
+                    : Invocation.of(s.invocation.requestId(), s.spanService).merge(s.invocation);
             for (String traceId : s.traces) {
-                out.collect(new ContentInput.InvocationUpdate(s.tenant, traceId, s.invocation));
+                out.collect(new ContentInput.InvocationUpdate(s.tenant, traceId, invocation));
                 ctx.output(TOUCHES, new ResolverInput.ContentChanged(s.tenant, traceId));
             }
             s.changed = false;

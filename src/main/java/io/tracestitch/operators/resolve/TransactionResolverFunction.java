@@ -33,7 +33,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>State: a node per trace and per transaction, kept while used and expiring once untouched for the
  * horizon (endless streams only); pending work (traces waiting for the watermark, transactions waiting
- * for a revision) until it is done; the tenant's counters for good.
+ * for a revision) until it is done; the tenant's counters for good. Pending work whose trace node
+ * expired before the watermark reached it cannot be done and is counted as {@code expiredState}.
  */
 public final class TransactionResolverFunction extends KeyedProcessFunction<String, ResolverInput, AssemblyInput> {
 
@@ -51,6 +52,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
     private transient ValueState<Long> scheduled;
     private transient ValueState<TenantCounters> counters;
     private transient Tally plans;
+    private transient Tally expiredState;
 
     public TransactionResolverFunction(StitchConfig config) {
         this.config = config;
@@ -72,6 +74,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         scheduled = getRuntimeContext().getState(new ValueStateDescriptor<>("scheduled", Types.LONG));
         counters = getRuntimeContext().getState(new ValueStateDescriptor<>("counters", Types.POJO(TenantCounters.class)));
         plans = new Tally(getRuntimeContext(), "revisionsPlanned");
+        expiredState = new Tally(getRuntimeContext(), "expiredState");
     }
 
     @Override
@@ -102,6 +105,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
 
         List<String> toResolve = new ArrayList<>();
         next = Math.min(next, takeDue(pendingResolve, watermark, toResolve));
+        countExpired(toResolve);
         for (String txn : resolver.resolve(toResolve)) {
             dirty.put(txn, true);
         }
@@ -111,6 +115,8 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
             String txn = resolver.transactionOf(traceId);
             if (txn != null) {
                 dirty.put(txn, true);
+            } else if (!toResolve.contains(traceId) && !traces.contains(traceId)) {
+                expiredState.inc(); // its node expired before the watermark came (counted once)
             }
         }
 
@@ -170,9 +176,22 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         return next;
     }
 
+    /** Work for a trace whose node expired before the watermark reached it is lost: not silently. */
+    private void countExpired(List<String> due) throws Exception {
+        for (String traceId : due) {
+            if (!traces.contains(traceId)) {
+                expiredState.inc();
+            }
+        }
+    }
+
     private void schedule(Context ctx, long at) throws java.io.IOException {
         Long current = scheduled.value();
         if (current == null || at < current) {
+            if (current != null) {
+                // The earlier timer does the work due then and schedules what is left.
+                ctx.timerService().deleteEventTimeTimer(current);
+            }
             scheduled.update(at);
             ctx.timerService().registerEventTimeTimer(at);
         }
