@@ -9,6 +9,7 @@ import io.tracestitch.operators.Tally;
 import io.tracestitch.operators.Timers;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,7 +106,6 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
 
         List<String> toResolve = new ArrayList<>();
         next = Math.min(next, takeDue(pendingResolve, watermark, toResolve));
-        countExpired(toResolve);
         for (String txn : resolver.resolve(toResolve)) {
             dirty.put(txn, true);
         }
@@ -115,10 +115,9 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
             String txn = resolver.transactionOf(traceId);
             if (txn != null) {
                 dirty.put(txn, true);
-            } else if (!toResolve.contains(traceId) && !traces.contains(traceId)) {
-                expiredState.inc(); // its node expired before the watermark came (counted once)
             }
         }
+        countExpired(toResolve, contentChanged, resolver);
 
         Set<String> due = new TreeSet<>();
         List<String> gone = new ArrayList<>();
@@ -177,12 +176,21 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
     }
 
     /** Work for a trace whose node expired before the watermark reached it is lost: not silently. */
-    private void countExpired(List<String> due) throws Exception {
-        for (String traceId : due) {
-            if (!traces.contains(traceId)) {
-                expiredState.inc();
+    /**
+     * Work is pending only for traces that had a node, and a node gets a transaction when resolved:
+     * a due trace still without one lost its node to the horizon before the watermark came. The
+     * resolver's reads are cached, so this asks the state nothing new.
+     */
+    private void countExpired(List<String> resolved, List<String> contentChanged, TransactionResolver resolver) {
+        Set<String> expired = new HashSet<>();
+        for (List<String> due : List.of(resolved, contentChanged)) {
+            for (String traceId : due) {
+                if (resolver.transactionOf(traceId) == null) {
+                    expired.add(traceId);
+                }
             }
         }
+        expired.forEach(traceId -> expiredState.inc());
     }
 
     private void schedule(Context ctx, long at) throws java.io.IOException {
