@@ -45,7 +45,7 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
     public Reader<FileLine> createReader(Configuration config, FSDataInputStream stream) throws IOException {
         PushbackInputStream in = new PushbackInputStream(stream, ByteOrderMark.LONGEST);
         ByteOrderMark mark = ByteOrderMark.read(in);
-        return mark == null || mark == ByteOrderMark.UTF_8 ? new Utf8Lines(in) : new DecodedLines(in, mark.encoding);
+        return mark == null || mark == ByteOrderMark.UTF_8 ? new Utf8Lines(in) : new DecodedLines(in, mark);
     }
 
     @Override
@@ -55,19 +55,22 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
 
     /** The byte-order marks, longest first where one begins like another (UTF-32LE's starts as UTF-16LE's). */
     private enum ByteOrderMark {
-        UTF_32BE("UTF-32BE", 0x00, 0x00, 0xFE, 0xFF),
-        UTF_32LE("UTF-32LE", 0xFF, 0xFE, 0x00, 0x00),
-        UTF_8("UTF-8", 0xEF, 0xBB, 0xBF),
-        UTF_16BE("UTF-16BE", 0xFE, 0xFF),
-        UTF_16LE("UTF-16LE", 0xFF, 0xFE);
+        UTF_32BE("UTF-32BE", 4, 0x00, 0x00, 0xFE, 0xFF),
+        UTF_32LE("UTF-32LE", 4, 0xFF, 0xFE, 0x00, 0x00),
+        UTF_8("UTF-8", 1, 0xEF, 0xBB, 0xBF),
+        UTF_16BE("UTF-16BE", 2, 0xFE, 0xFF),
+        UTF_16LE("UTF-16LE", 2, 0xFF, 0xFE);
 
         static final int LONGEST = 4;
 
         final Charset encoding;
+        /** Bytes per code unit: the decoder's rejections are skipped one unit at a time. */
+        final int unitBytes;
         private final int[] bytes;
 
-        ByteOrderMark(String encoding, int... bytes) {
+        ByteOrderMark(String encoding, int unitBytes, int... bytes) {
             this.encoding = Charset.forName(encoding);
+            this.unitBytes = unitBytes;
             this.bytes = bytes;
         }
 
@@ -166,6 +169,7 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
     /** A UTF-16 or UTF-32 file: decoded to chars, and each piece of a line encoded as UTF-8. */
     private static final class DecodedLines extends Lines {
         private final CharsetDecoder decoder;
+        private final int unitBytes;
         private final String undecodable;
         private final ByteBuffer encoded = ByteBuffer.allocate(CHUNK).flip();
         private final CharBuffer chars = CharBuffer.allocate(CHUNK).flip();
@@ -174,10 +178,11 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
         private boolean endOfInput;
         private boolean flushed;
 
-        DecodedLines(InputStream in, Charset encoding) {
+        DecodedLines(InputStream in, ByteOrderMark mark) {
             super(in);
-            decoder = encoding.newDecoder(); // reports malformed input rather than replacing it silently
-            undecodable = "not valid " + encoding.name() + ", the encoding the file's byte-order mark names";
+            decoder = mark.encoding.newDecoder(); // reports malformed input rather than replacing it silently
+            unitBytes = mark.unitBytes;
+            undecodable = "not valid " + mark.encoding.name() + ", the encoding the file's byte-order mark names";
         }
 
         @Override
@@ -209,7 +214,8 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
                 } else {
                     CoderResult result = decoder.decode(encoded, chars, endOfInput);
                     if (result.isError()) {
-                        rejectedBytes = result.length();
+                        // A lone high surrogate is rejected with the unit after it, which may be the line end.
+                        rejectedBytes = Math.min(result.length(), unitBytes);
                     } else if (result.isUnderflow() && endOfInput) {
                         decoder.flush(chars);
                         flushed = true;
