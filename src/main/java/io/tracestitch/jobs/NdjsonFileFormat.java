@@ -282,9 +282,9 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
             long content = last == '\r' ? length - 1 : length;
             FileLine line;
             if (content > RecordParser.MAX_LINE_BYTES) {
-                line = FileLine.unreadable(RecordParser.lineTooLong(content, bytes, 0, kept));
+                line = FileLine.unreadable(RecordParser.lineTooLong(content, bytes, kept));
             } else if (undecodable != null) {
-                line = FileLine.unreadable(DeadLetter.of(RecordParser.INVALID_ENCODING, undecodable, bytes, 0, (int) content));
+                line = FileLine.unreadable(DeadLetter.of(RecordParser.INVALID_ENCODING, undecodable, bytes, (int) content));
             } else {
                 line = FileLine.of(Arrays.copyOf(bytes, (int) content));
             }

@@ -27,9 +27,12 @@ public record DeadLetter(String reason, String detail, String raw) {
         return new DeadLetter(reason, detail, truncate(raw));
     }
 
-    /** A line given as UTF-8; only its head is decoded, and bytes that are not UTF-8 show as U+FFFD. */
-    public static DeadLetter of(String reason, String detail, byte[] line, int offset, int length) {
-        return of(reason, detail, new String(line, offset, Math.min(length, MAX_RAW_BYTES), StandardCharsets.UTF_8));
+    /**
+     * A line given as the first {@code length} bytes of {@code utf8}. Only its head is decoded, and
+     * bytes that are not UTF-8 show as U+FFFD.
+     */
+    public static DeadLetter of(String reason, String detail, byte[] utf8, int length) {
+        return of(reason, detail, new String(utf8, 0, Math.min(length, MAX_RAW_BYTES), StandardCharsets.UTF_8));
     }
 
     private static String truncate(String raw) {

@@ -39,6 +39,6 @@ class DeadLetterTest {
     @Test
     void bytesThatAreNotUtf8ShowAsReplacementCharacters() {
         byte[] line = {'{', (byte) 0xC0, (byte) 0x80, '}'};
-        assertThat(DeadLetter.of("invalid-encoding", null, line, 0, line.length).raw()).isEqualTo("{\uFFFD\uFFFD}");
+        assertThat(DeadLetter.of("invalid-encoding", null, line, line.length).raw()).isEqualTo("{\uFFFD\uFFFD}");
     }
 }

@@ -48,9 +48,9 @@ public final class RecordParser {
      */
     public static final double MIN_TIME_MS = 0;
     public static final double MAX_TIME_MS = 253_402_300_799_999d;
-    static final int MAX_NESTING_DEPTH = 64;
-    static final int MAX_NUMBER_CHARS = 1000;
-    static final int MAX_FIELD_NAME_CHARS = 50_000;
+    private static final int MAX_NESTING_DEPTH = 64;
+    private static final int MAX_NUMBER_CHARS = 1000;
+    private static final int MAX_FIELD_NAME_CHARS = 50_000;
 
     public static final String LINE_TOO_LONG = "line-too-long";
     public static final String INVALID_ENCODING = "invalid-encoding";
@@ -122,47 +122,42 @@ public final class RecordParser {
         parse(line.getBytes(StandardCharsets.UTF_8), out);
     }
 
+    /** One record: a line of UTF-8 without its line end. */
     public void parse(byte[] line, Output out) {
-        parse(line, 0, line.length, out);
-    }
-
-    public void parse(byte[] buffer, int offset, int length, Output out) {
-        if (length > MAX_LINE_BYTES) {
-            out.deadLetter(lineTooLong(length, buffer, offset, length));
+        if (line.length > MAX_LINE_BYTES) {
+            out.deadLetter(lineTooLong(line.length, line, line.length));
             return;
         }
         try {
-            Fields f = read(buffer, offset, length);
+            Fields f = read(line);
             if (f == null) {
                 out.ignored();
                 return;
             }
             emit(f, out);
         } catch (Invalid e) {
-            out.deadLetter(DeadLetter.of(e.reason, e.detail, buffer, offset, length));
+            out.deadLetter(DeadLetter.of(e.reason, e.detail, line, line.length));
         }
     }
 
     /** The dead letter of a line over {@link #MAX_LINE_BYTES}: its length and (at least) its first bytes. */
-    public static DeadLetter lineTooLong(long length, byte[] head, int offset, int headLength) {
-        return DeadLetter.of(LINE_TOO_LONG, length + " bytes, over the limit of " + MAX_LINE_BYTES, head, offset,
-                headLength);
+    public static DeadLetter lineTooLong(long length, byte[] head, int headLength) {
+        return DeadLetter.of(LINE_TOO_LONG, length + " bytes, over the limit of " + MAX_LINE_BYTES, head, headLength);
     }
 
     /** The fields of one line, or null for a blank line. */
-    private static Fields read(byte[] buffer, int offset, int length) throws Invalid {
-        int end = offset + length;
-        if (Utf8.isBlank(buffer, offset, end)) {
+    private static Fields read(byte[] line) throws Invalid {
+        if (Utf8.isBlank(line)) {
             return null;
         }
-        int invalid = Utf8.firstInvalid(buffer, offset, end);
+        int invalid = Utf8.firstInvalid(line);
         if (invalid >= 0) {
-            throw new Invalid(INVALID_ENCODING, "not valid UTF-8 at byte " + (invalid - offset));
+            throw new Invalid(INVALID_ENCODING, "not valid UTF-8 at byte " + invalid);
         }
-        if (startsLikeAnotherEncoding(buffer, offset, length)) {
+        if (startsLikeAnotherEncoding(line)) {
             throw new Invalid("malformed-json", "starts with a byte-order mark or a NUL byte");
         }
-        try (JsonParser p = JSON.createParser(buffer, offset, length)) {
+        try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new Invalid("not-a-json-object");
             }
@@ -185,10 +180,9 @@ public final class RecordParser {
      * UTF-32 when one of the first two bytes is NUL. In UTF-8 JSON neither can start a line, and a
      * byte-order mark inside a file is content, not an encoding.
      */
-    private static boolean startsLikeAnotherEncoding(byte[] b, int offset, int length) {
-        return b[offset] == 0 || (length > 1 && b[offset + 1] == 0)
-                || (length > 2 && (b[offset] & 0xFF) == 0xEF && (b[offset + 1] & 0xFF) == 0xBB
-                        && (b[offset + 2] & 0xFF) == 0xBF);
+    private static boolean startsLikeAnotherEncoding(byte[] line) {
+        return line[0] == 0 || (line.length > 1 && line[1] == 0)
+                || (line.length > 2 && (line[0] & 0xFF) == 0xEF && (line[1] & 0xFF) == 0xBB && (line[2] & 0xFF) == 0xBF);
     }
 
     private static boolean hasTrailingContent(JsonParser p) {
@@ -446,7 +440,7 @@ public final class RecordParser {
             throw new Invalid("oversized-" + field);
         }
         for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) < ' ') {
+            if (Character.isISOControl(value.charAt(i))) { // C0, DEL and C1
                 throw new Invalid("invalid-" + field);
             }
         }

@@ -17,11 +17,12 @@ final class Utf8 {
     private Utf8() {}
 
     /** Where the first byte that is not well-formed UTF-8 (RFC 3629) sits, or -1 if none. */
-    static int firstInvalid(byte[] bytes, int from, int to) {
-        int i = from;
-        while (i < to) {
+    static int firstInvalid(byte[] bytes) {
+        int end = bytes.length;
+        int i = 0;
+        while (i < end) {
             // Input is nearly all ASCII: skip it eight bytes at a time.
-            if (i + 8 <= to && ((long) EIGHT_BYTES.get(bytes, i) & HIGH_BITS) == 0) {
+            if (i + 8 <= end && ((long) EIGHT_BYTES.get(bytes, i) & HIGH_BITS) == 0) {
                 i += 8;
                 continue;
             }
@@ -52,7 +53,7 @@ final class Utf8 {
             } else {
                 return i;
             }
-            if (i + continuations >= to) {
+            if (i + continuations >= end) {
                 return i;
             }
             int second = bytes[i + 1] & 0xFF;
@@ -70,9 +71,8 @@ final class Utf8 {
     }
 
     /** Nothing but JSON whitespace (space, tab, CR, LF), or nothing at all. */
-    static boolean isBlank(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = bytes[i];
+    static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
             if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
                 return false;
             }

@@ -508,6 +508,14 @@ class RecordParserTest {
         assertThat(c.logs).hasSize(1);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\\u0000", "\\u001F", "\\u007F", "\\u0085", "\\u009F"})
+    void idsWithControlCharactersOfAnyRangeAreInvalid(String control) { // as JSON escapes: raw C0 is not JSON
+        assertThat(parse(span("").replace("\"t1\"", "\"t" + control + "1\"")).onlyDead().reason())
+                .isEqualTo("invalid-traceId");
+        assertThat(parse(span("").replace("\"t1\"", "\"t\u00A01\"")).onlySpan().traceId()).isEqualTo("t\u00A01");
+    }
+
     @Test
     void anEmptyLinkSpanIdMeansNoneLikeTheOtherOptionalIds() {
         Span s = parse(span(",\"parentSpanId\":\"\",\"requestId\":\"\",\"links\":[{\"traceId\":\"t9\",\"spanId\":\"\"}]"))
