@@ -13,7 +13,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -134,7 +133,7 @@ public final class TraceDigests {
         byte[] json = spansJson(digest);
         int from = 0;
         for (int end : digest.spanEnds()) {
-            parser.parse(new String(json, from, end - from, StandardCharsets.UTF_8), collect);
+            parser.parse(Arrays.copyOfRange(json, from, end), collect);
             from = end;
         }
         return spans.toArray(new Span[0]);
