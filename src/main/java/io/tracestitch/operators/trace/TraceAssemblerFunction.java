@@ -94,7 +94,8 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         long watermark = ctx.timerService().currentWatermark();
         long eventTime = span.eventTimeMs();
         if (eventTime < config.tooLateBefore(watermark)) {
-            deadLetter(ctx, "too-late", span);
+            deadLetter(ctx, "too-late", "ended " + (watermark - eventTime) + " ms behind the watermark, more than the horizon",
+                    span);
             return;
         }
         if (eventTime <= watermark) {
@@ -108,7 +109,9 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         boolean known = m.spanIds.contains(span.spanId());
         if ((!known && m.spanIds.size() >= cap) || m.deliveries >= 2 * cap) {
             m.spansRefused++;
-            deadLetter(ctx, "trace-span-cap", span);
+            deadLetter(ctx, "trace-span-cap", m.deliveries >= 2 * cap
+                    ? "the trace already took " + m.deliveries + " deliveries (twice max-spans)"
+                    : "the trace already holds " + cap + " distinct spans (max-spans)", span);
         } else {
             if (!known) {
                 m.spanIds.add(span.spanId());
@@ -206,9 +209,9 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         ctx.output(TRACES, new ResolverInput.TraceClosed(tenant, traceId, m.lastEventMs, links.toArray(new String[0])));
     }
 
-    private void deadLetter(Context ctx, String reason, Span span) {
+    private void deadLetter(Context ctx, String reason, String detail, Span span) {
         deadLetters.inc();
-        ctx.output(DeadLetters.TAG, DeadLetter.of(reason, Json.spanStub(span)));
+        ctx.output(DeadLetters.TAG, DeadLetter.of(reason, detail, Json.spanStub(span)));
     }
 
     public static Tuple2<String, String> keyOf(Span span) {
