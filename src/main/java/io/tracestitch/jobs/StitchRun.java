@@ -2,6 +2,9 @@ package io.tracestitch.jobs;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.DeadLetter;
+import io.tracestitch.operators.DeadLetters;
+import io.tracestitch.operators.ingest.FileLine;
+import io.tracestitch.operators.ingest.FileLineFunction;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,8 +18,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -79,16 +82,12 @@ public final class StitchRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(parallelism);
 
-        FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
-                files.inputs().stream().map(p -> new org.apache.flink.core.fs.Path(p.toUri())).toArray(
-                        org.apache.flink.core.fs.Path[]::new)).build();
-        DataStream<String> lines = env.fromSource(source, WatermarkStrategy.noWatermarks(), "Input files")
-                .uid("input-files");
-
+        SingleOutputStreamOperator<byte[]> lines = readLines(env, files.inputs());
         StitchingPipeline.Outputs out = StitchingPipeline.build(lines, config);
         out.transactions().sinkTo(new LineFileSink(files.transactions()))
                 .setParallelism(1).uid("transactions-file").name("Write transactions");
-        DataStream<byte[]> deadLetterLines = out.deadLetters().map(StitchRun::deadLetterJson).name("Dead letter JSON");
+        DataStream<byte[]> deadLetterLines = out.deadLetters().union(lines.getSideOutput(DeadLetters.TAG))
+                .map(DeadLetter::toJson).name("Dead letter JSON");
         if (files.deadLetters() != null) {
             deadLetterLines.sinkTo(new LineFileSink(files.deadLetters()))
                     .setParallelism(1).uid("dead-letter-file").name("Write dead letters");
@@ -104,18 +103,17 @@ public final class StitchRun {
         }
         result.getAllAccumulatorResults().forEach((name, value) -> counters.put(name, ((Number) value).longValue()));
         return counters;
-    }
-
-    static byte[] deadLetterJson(DeadLetter deadLetter) {
-        try {
-            Map<String, String> fields = new java.util.LinkedHashMap<>();
-            fields.put("reason", deadLetter.reason());
-            fields.put("raw", deadLetter.raw());
-            return JSON.writeValueAsBytes(fields);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
-    }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    /**
+     * The input files' lines as UTF-8 records ({@link NdjsonFileFormat}). Lines the format could not
+     * read (too long, or not decodable) leave as dead letters on the {@link DeadLetters#TAG} side output.
+     */
+    public static SingleOutputStreamOperator<byte[]> readLines(StreamExecutionEnvironment env, List<Path> inputs) {
+        FileSource<FileLine> source = FileSource.forRecordStreamFormat(new NdjsonFileFormat(),
+                inputs.stream().map(p -> new org.apache.flink.core.fs.Path(p.toUri())).toArray(
+                        org.apache.flink.core.fs.Path[]::new)).build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Input files").uid("input-files")
+                .process(new FileLineFunction()).uid("read-lines").name("Read lines");
+    }
 }

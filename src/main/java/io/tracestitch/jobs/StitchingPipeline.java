@@ -27,8 +27,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The stitching graph, from input lines to transaction revisions (UTF-8 JSON lines) and dead letters.
- * Sources and sinks are attached by the caller. Keys per stage: see the README's design section.
+ * The stitching graph, from input records (UTF-8 JSON, one line each) to transaction revisions
+ * (UTF-8 JSON lines) and dead letters. Sources and sinks are attached by the caller. Keys per stage: see the README's design section.
  */
 public final class StitchingPipeline {
 
@@ -36,8 +36,8 @@ public final class StitchingPipeline {
 
     private StitchingPipeline() {}
 
-    public static Outputs build(DataStream<String> lines, StitchConfig config) {
-        SingleOutputStreamOperator<Span> parsed = lines
+    public static Outputs build(DataStream<byte[]> records, StitchConfig config) {
+        SingleOutputStreamOperator<Span> parsed = records
                 .process(new ParseFunction()).uid(OperatorIds.PARSE).name("Parse");
         Duration outOfOrderness = Duration.ofMillis(config.outOfOrdernessMs());
         DataStream<Span> spans = parsed.assignTimestampsAndWatermarks(

@@ -32,7 +32,11 @@ public final class Json {
         return out.toString();
     }
 
-    /** Milliseconds to three decimals (to the microsecond), without an exponent, as the input writes them. */
+    /**
+     * Milliseconds to three decimals (to the microsecond), without an exponent, as the input writes them.
+     * Exact for the times the parser accepts (up to the year 9999); from about 9.2e15 ms on, the
+     * microseconds would overflow a long.
+     */
     public static void writeMillis(JsonGenerator g, double millis) throws IOException {
         long micros = Math.round(millis * 1000.0);
         if (micros % 1000 == 0) {

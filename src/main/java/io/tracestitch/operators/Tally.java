@@ -1,5 +1,6 @@
 package io.tracestitch.operators;
 
+import org.apache.flink.api.common.accumulators.Accumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Counter;
@@ -11,12 +12,17 @@ import org.apache.flink.metrics.Counter;
 public final class Tally {
 
     private final Counter metric;
-    private final LongCounter total = new LongCounter();
+    private final LongCounter total;
 
     public Tally(RuntimeContext context, String name) {
         metric = context.getMetricGroup().counter(name);
-        if (context.getAccumulator(name) == null) {
+        // Chained operators share one task's accumulators: the second with a name adds to the first's.
+        Accumulator<Long, Long> registered = context.getAccumulator(name);
+        if (registered == null) {
+            total = new LongCounter();
             context.addAccumulator(name, total);
+        } else {
+            total = (LongCounter) registered;
         }
     }
 

@@ -15,12 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Simulated worlds with what the samples have little of — deep chains, untraced producers,
@@ -43,10 +45,15 @@ class SimulatedWorldStitchTest {
     Path dir;
 
     private FinalView stitch(Options world, List<String> lines, int parallelism) throws Exception {
-        String name = world.seed() + "-" + world.order() + "-p" + parallelism;
+        return stitch(world, lines, parallelism, StitchConfig.defaults());
+    }
+
+    private FinalView stitch(Options world, List<String> lines, int parallelism, StitchConfig config)
+            throws Exception {
+        String name = world.seed() + "-" + world.order() + "-p" + parallelism + "-" + config.hashCode();
         Path input = Files.write(dir.resolve(name + ".ndjson"), lines, StandardCharsets.UTF_8);
         Path output = dir.resolve(name + ".out.ndjson");
-        StitchRun.run(new StitchRun.Files(List.of(input), output, null), StitchConfig.defaults(), parallelism);
+        StitchRun.run(new StitchRun.Files(List.of(input), output, null), config, parallelism);
         Changelog.assertValid(output);
         return FinalView.of(output);
     }
@@ -81,5 +88,37 @@ class SimulatedWorldStitchTest {
         assertThat(expected).anyMatch(e -> !e.upstream().isEmpty()).anyMatch(e -> e.unmatched() > 0)
                 .anyMatch(e -> e.coldStarts() > 0).anyMatch(e -> e.timeouts() > 0);
         assertThat(view.differences(expected)).isEmpty();
+    }
+
+    /**
+     * Endless-stream mode with a horizon longer than the whole world must change nothing but the
+     * transaction ids: no state expires and nothing is too late.
+     */
+    @ParameterizedTest(name = "horizon {0}")
+    @ValueSource(strings = {"6min", "1h", "30d"})
+    void aHorizonLongerThanTheWorldGivesTheSameTransactionsAsNone(String horizon) throws Exception {
+        Options world = DEEP.withOrder(Order.LATE);
+        List<String> lines = new ShopSimulator(world).lines();
+        FinalView without = stitch(world, lines, 2);
+        FinalView with = stitch(world, lines, 2, StitchConfig.fromText(Map.of("horizon", horizon)));
+        assertThat(with.transactions()).hasSizeGreaterThan(100);
+        assertThat(with.content()).isEqualTo(without.content());
+    }
+
+    /**
+     * A horizon so short that state expires while the run is still reading (processing time): the
+     * job must not fail, every line must still be a valid changelog entry, and expired work is counted.
+     */
+    @Test
+    void stateExpiringMidRunBreaksNeitherTheJobNorTheChangelog() throws Exception {
+        Options world = DEEP.withOrder(Order.LATE).withRequestsPerTenant(300);
+        Path input = Files.write(dir.resolve("expiring.ndjson"), new ShopSimulator(world).lines(), StandardCharsets.UTF_8);
+        Path output = dir.resolve("expiring.out.ndjson");
+        StitchConfig expiring = StitchConfig.fromText(Map.of("gap", "20ms", "out-of-orderness", "0ms",
+                "max-hop-delay", "20ms", "horizon", "50ms"));
+        Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), output, null), expiring, 2);
+        Changelog.assertValid(output);
+        assertThat(FinalView.of(output).transactions()).isNotEmpty();
+        assertThat(counters.get("expiredState")).as("state did expire mid-run").isPositive();
     }
 }

@@ -1,6 +1,7 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.StitchOptions;
+import io.tracestitch.jobs.tools.simulator.ShopSimulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -354,7 +355,7 @@ class TraceStitchCliTest {
     void helpGoesToStdoutWithExitCodeZero() throws Exception {
         for (String[] help : List.of(new String[] {"--help"}, new String[] {"-h"}, new String[] {"help"},
                 new String[] {"stitch", "--help"}, new String[] {"help", "stitch"}, new String[] {"demo", "-h"},
-                new String[] {"bench", "--help"})) {
+                new String[] {"bench", "--help"}, new String[] {"simulate", "--help"})) {
             Result result = run(help);
             assertThat(result.code()).isZero();
             assertThat(result.err()).isEmpty();
@@ -363,7 +364,21 @@ class TraceStitchCliTest {
         String stitchHelp = run("stitch", "--help").out();
         StitchOptions.ALL.forEach(option -> assertThat(stitchHelp).contains("--" + option.key(),
                 "Default: " + StitchOptions.defaultText(option)));
-        assertThat(run("--help").out()).contains("stitch", "demo", "bench");
+        assertThat(run("--help").out()).contains("stitch", "demo", "bench", "simulate");
+    }
+
+    @Test
+    void simulateWritesTheSimulatorsLinesAndRefusesBadRates() throws Exception {
+        Path out = dir.resolve("world.ndjson");
+        Result result = run("simulate", "--requests", "3", "--seed", "5", "--order", "late", "--duplicates", "0.2",
+                "--out", out.toString());
+        assertThat(result.code()).as(result.err()).isZero();
+        ShopSimulator.Options same = ShopSimulator.Options.defaults().withRequestsPerTenant(3).withSeed(5)
+                .withOrder(ShopSimulator.Order.LATE).withDuplicateRate(0.2);
+        assertThat(Files.readAllLines(out)).isEqualTo(new ShopSimulator(same).lines());
+        assertThat(run("simulate", "--duplicates", "1.5").code()).isEqualTo(2);
+        assertThat(run("simulate", "--order", "random").err()).contains("--order must be sorted, late or shuffled");
+        assertThat(run("simulate", "--out", dir.toString()).code()).isEqualTo(2);
     }
 
     // Runs of the job.

@@ -44,12 +44,15 @@ public final class Changelog {
 
     /** Every broken rule, in file order; empty for a valid changelog. */
     public static List<String> violations(Path output) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+            return violations(Files.readAllLines(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Every broken rule of these lines, in order; empty for a valid changelog. */
+    public static List<String> violations(List<String> lines) {
         List<String> violations = new ArrayList<>();
         Set<String> superseded = new HashSet<>();
         Map<String, Integer> lastRevision = new HashMap<>();

@@ -8,6 +8,7 @@ import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
 import io.tracestitch.operators.ingest.RecordParser;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class ReferenceStitcher {
             @Override
             public void ignored() {}
         };
-        lines.forEach(line -> parser.parse(line, output));
+        lines.forEach(line -> parser.parse(line.getBytes(StandardCharsets.UTF_8), output));
         for (Trace trace : traces.values()) {
             for (String key : trace.published) {
                 publishers.computeIfAbsent(trace.tenant + "|" + key, k -> new TreeSet<>()).add(trace.key());

@@ -43,6 +43,7 @@ public final class TraceStitchCommand implements Callable<Integer> {
                 .addSubcommand("stitch", StitchCommand.commandLine())
                 .addSubcommand("demo", new DemoCommand())
                 .addSubcommand("bench", new BenchCommand())
+                .addSubcommand("simulate", new SimulateCommand())
                 .addSubcommand("help", new HelpCommand());
         // Set after the subcommands are added: picocli copies these settings down the tree.
         return commandLine
@@ -56,7 +57,7 @@ public final class TraceStitchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a command is needed: stitch, demo or bench");
+        throw new ParameterException(spec.commandLine(), "a command is needed: stitch, demo, bench or simulate");
     }
 
     private static int usageError(ParameterException error, String[] args) {

@@ -7,13 +7,15 @@ import io.tracestitch.operators.DeadLetters;
 import io.tracestitch.operators.Tally;
 
 import org.apache.flink.api.common.functions.OpenContext;
-
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Parses input lines: spans on the main output, platform log facts and dead letters on the side. */
-public final class ParseFunction extends ProcessFunction<String, Span> {
+/**
+ * Parses input records (UTF-8 JSON, one line each, from files or message values): spans on the main
+ * output, platform log facts and dead letters on the side.
+ */
+public final class ParseFunction extends ProcessFunction<byte[], Span> {
 
     public static final OutputTag<LogFact> LOGS = new OutputTag<>("logs") {};
 
@@ -31,7 +33,7 @@ public final class ParseFunction extends ProcessFunction<String, Span> {
     }
 
     @Override
-    public void processElement(String line, Context ctx, Collector<Span> out) {
+    public void processElement(byte[] line, Context ctx, Collector<Span> out) {
         recordsIn.inc();
         parser.parse(line, new RecordParser.Output() {
             @Override

@@ -7,27 +7,73 @@ import io.tracestitch.model.PlatformLine;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
- * Turns one input line into spans and Lambda platform log facts, or a dead letter with a reason.
- * Accepts native span and log records and CloudWatch Logs subscription messages (decompressed).
- * Lines that are valid but carry nothing to stitch (application log output, control messages) are
- * reported as ignored, never as dead letters. Field order does not matter.
+ * Turns one input record, a line of UTF-8 JSON without its line end, into spans and Lambda platform
+ * log facts, or a dead letter with a reason. Accepts native span and log records and CloudWatch Logs
+ * subscription messages (decompressed). Lines that are valid but carry nothing to stitch (application
+ * log output, control messages, blank lines) are reported as ignored, never as dead letters. Field
+ * order does not matter, and a record is judged only by the fields its kind reads: whatever a log
+ * record holds in {@code messages}, say, is ignored like any unknown field.
  */
 public final class RecordParser {
 
-    public static final int MAX_LINE_CHARS = 1 << 20;
+    /** The longest record read, in UTF-8 bytes without its line end. */
+    public static final int MAX_LINE_BYTES = 1 << 20;
     public static final int MAX_ID_CHARS = 256;
     public static final String DEFAULT_TENANT = "default";
+    /**
+     * Accepted times, epoch milliseconds: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. Beyond
+     * about 9.2e15 ms the output's microsecond arithmetic overflows, and event times beyond 2^63 ms
+     * collide with the final watermark.
+     */
+    public static final double MIN_TIME_MS = 0;
+    public static final double MAX_TIME_MS = 253_402_300_799_999d;
+    private static final int MAX_NESTING_DEPTH = 64;
+    private static final int MAX_NUMBER_CHARS = 1000;
+    private static final int MAX_FIELD_NAME_CHARS = 50_000;
+
+    public static final String LINE_TOO_LONG = "line-too-long";
+    public static final String INVALID_ENCODING = "invalid-encoding";
+
+    // The fields each kind of record reads; a problem in any other field does not concern it.
+    private static final Set<String> KIND_FIELDS = Set.of("type", "messageType");
+    private static final Set<String> SPAN_FIELDS = Set.of("type", "messageType", "tenant", "traceId", "spanId",
+            "parentSpanId", "service", "name", "kind", "status", "requestId", "startMs", "endMs", "messages", "links",
+            "attributes");
+    private static final Set<String> LOG_FIELDS = Set.of("type", "messageType", "tenant", "function", "timestampMs",
+            "message");
+    private static final Set<String> SUBSCRIPTION_FIELDS = Set.of("type", "messageType", "owner", "logGroup",
+            "logEvents");
+    private static final List<String> NESTED_FIELDS = List.of("message.system", "message.operation",
+            "message.destination", "message.id", "link.traceId", "link.spanId", "logEvents.timestamp",
+            "logEvents.message");
+    private static final List<String> ID_FIELDS = List.of("tenant", "owner", "traceId", "spanId", "parentSpanId",
+            "requestId", "message.system", "message.id", "link.traceId", "link.spanId");
+    private static final List<String> REQUIRED_FIELDS = List.of("traceId", "spanId", "startMs", "endMs", "timestampMs",
+            "message", "logEvents", "message.id", "link.traceId", "logEvents.timestamp", "logEvents.message");
+
+    /** Every dead-letter reason this parser gives; the README's dead-letter table lists them. */
+    public static final Set<String> REASONS = reasons();
 
     /** Receives what one line yields. */
     public interface Output {
@@ -42,7 +88,11 @@ public final class RecordParser {
     }
 
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .maxNameLength(MAX_FIELD_NAME_CHARS)
+                    .build())
             // Every span has two millisecond timestamps; the JDK's double parsing was ~7% of parsing.
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
@@ -50,38 +100,122 @@ public final class RecordParser {
     private static final MessageRef[] NO_MESSAGES = new MessageRef[0];
     private static final SpanLink[] NO_LINKS = new SpanLink[0];
 
-    /** Thrown inside the parser for input that is JSON but not a valid record. */
+    /** Thrown inside the parser for a line it cannot use: the dead letter's reason and detail. */
     private static final class Invalid extends Exception {
+        final String reason;
+        final String detail;
+
         Invalid(String reason) {
+            this(reason, null);
+        }
+
+        Invalid(String reason, String detail) {
             super(reason, null, false, false);
+            assert REASONS.contains(reason) : "a dead-letter reason missing from REASONS: " + reason;
+            this.reason = reason;
+            this.detail = detail;
         }
     }
 
-    public void parse(String line, Output out) {
-        if (line.length() > MAX_LINE_CHARS) {
-            out.deadLetter(DeadLetter.of("line-too-long", line));
+    /** One record: a line of UTF-8 without its line end. */
+    public void parse(byte[] line, Output out) {
+        if (line.length > MAX_LINE_BYTES) {
+            out.deadLetter(lineTooLong(line.length, line, line.length));
             return;
         }
-        if (line.isBlank()) {
-            out.ignored();
-            return;
+        try {
+            Fields f = read(line);
+            if (f == null) {
+                out.ignored();
+                return;
+            }
+            emit(f, out);
+        } catch (Invalid e) {
+            out.deadLetter(DeadLetter.of(e.reason, e.detail, line, line.length));
+        }
+    }
+
+    /** The dead letter of a line over {@link #MAX_LINE_BYTES}: its length and (at least) its first bytes. */
+    public static DeadLetter lineTooLong(long length, byte[] head, int headLength) {
+        return DeadLetter.of(LINE_TOO_LONG, length + " bytes, over the limit of " + MAX_LINE_BYTES, head, headLength);
+    }
+
+    /** The fields of one line, or null for a blank line. */
+    private static Fields read(byte[] line) throws Invalid {
+        if (Utf8.isBlank(line)) {
+            return null;
+        }
+        int invalid = Utf8.firstInvalid(line);
+        if (invalid >= 0) {
+            throw new Invalid(INVALID_ENCODING, "not valid UTF-8 at byte " + invalid);
+        }
+        if (startsLikeAnotherEncoding(line)) {
+            throw new Invalid("malformed-json", "starts with a byte-order mark or a NUL byte");
         }
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                out.deadLetter(DeadLetter.of("not-a-json-object", line));
-                return;
+                throw new Invalid("not-a-json-object");
             }
             Fields f = readFields(p);
-            if (p.nextToken() != null) {
-                out.deadLetter(DeadLetter.of("trailing-content", line));
-                return;
+            if (hasTrailingContent(p)) {
+                throw new Invalid("trailing-content");
             }
-            emit(f, line, out);
-        } catch (Invalid e) {
-            out.deadLetter(DeadLetter.of(e.getMessage(), line));
-        } catch (IOException | RuntimeException e) {
-            out.deadLetter(DeadLetter.of("malformed-json", line));
+            return f;
+        } catch (StreamConstraintsException e) {
+            throw overLimit(e);
+        } catch (IOException e) {
+            throw new Invalid("malformed-json", e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage());
+        } catch (RuntimeException e) {
+            throw new Invalid("malformed-json", e.toString()); // whatever a library makes of bad input, it is a dead letter
         }
+    }
+
+    /**
+     * Jackson guesses the encoding of bytes: it skips a leading byte-order mark and reads UTF-16 or
+     * UTF-32 when one of the first two bytes is NUL. In UTF-8 JSON neither can start a line, and a
+     * byte-order mark inside a file is content, not an encoding.
+     */
+    private static boolean startsLikeAnotherEncoding(byte[] line) {
+        return line[0] == 0 || (line.length > 1 && line[1] == 0)
+                || (line.length > 2 && (line[0] & 0xFF) == 0xEF && (line[1] & 0xFF) == 0xBB && (line[2] & 0xFF) == 0xBF);
+    }
+
+    private static boolean hasTrailingContent(JsonParser p) {
+        try {
+            return p.nextToken() != null;
+        } catch (IOException e) {
+            return true; // what follows the object is not even JSON
+        }
+    }
+
+    /** Jackson's read limits that a line of at most {@link #MAX_LINE_BYTES} can reach, told apart by the limit named. */
+    private static Invalid overLimit(StreamConstraintsException e) {
+        String limit = e.getMessage();
+        if (limit.contains("getMaxNestingDepth")) {
+            return new Invalid("too-deeply-nested", "nested deeper than " + MAX_NESTING_DEPTH + " levels");
+        }
+        if (limit.contains("getMaxNumberLength")) {
+            return new Invalid("number-too-long", "a number longer than " + MAX_NUMBER_CHARS + " characters");
+        }
+        if (limit.contains("getMaxNameLength")) {
+            return new Invalid("field-name-too-long", "a field name longer than " + MAX_FIELD_NAME_CHARS + " characters");
+        }
+        return new Invalid("malformed-json", e.getOriginalMessage());
+    }
+
+    private static Set<String> reasons() {
+        Set<String> reasons = new TreeSet<>(List.of(LINE_TOO_LONG, INVALID_ENCODING, "malformed-json",
+                "too-deeply-nested", "number-too-long", "field-name-too-long", "not-a-json-object", "trailing-content",
+                "missing-type", "unknown-type", "unknown-message-type", "invalid-time", "incomplete-message",
+                "unknown-message-operation", "oversized-message.destination"));
+        REQUIRED_FIELDS.forEach(field -> reasons.add("missing-" + field));
+        Stream.<Collection<String>>of(SPAN_FIELDS, LOG_FIELDS, SUBSCRIPTION_FIELDS, NESTED_FIELDS).flatMap(Collection::stream)
+                .forEach(field -> reasons.add("wrong-type-" + field));
+        for (String id : ID_FIELDS) {
+            reasons.add("oversized-" + id);
+            reasons.add("invalid-" + id);
+        }
+        return Collections.unmodifiableSet(reasons);
     }
 
     /** All fields any record kind may carry; which ones must be present depends on the kind. */
@@ -108,53 +242,93 @@ public final class RecordParser {
         List<SpanLink> links;
         String attributesJson;
         List<RawLogEvent> logEvents;
+        /** Fields whose value could not be read, in line order; null while there are none (nearly always). */
+        List<Problem> problems;
+
+        void problem(String field, Invalid invalid) {
+            if (problems == null) {
+                problems = new ArrayList<>(1);
+            }
+            problems.add(new Problem(field, invalid));
+        }
+
+        /** Throws the first problem in a field that a record of this kind reads. */
+        void checkFields(Set<String> kindFields) throws Invalid {
+            if (problems == null) {
+                return;
+            }
+            for (Problem problem : problems) {
+                if (kindFields.contains(problem.field())) {
+                    throw problem.invalid();
+                }
+            }
+        }
     }
+
+    private record Problem(String field, Invalid invalid) {}
 
     private record RawMessage(String system, String operation, String destination, String id) {}
 
-    private record RawLogEvent(Double timestamp, String message) {}
+    private record RawLogEvent(double timestamp, String message) {}
 
     private static Fields readFields(JsonParser p) throws IOException, Invalid {
         Fields f = new Fields();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
-            JsonToken value = p.nextToken();
-            switch (field) {
-                case "type" -> f.type = text(p, field);
-                case "messageType" -> f.messageType = text(p, field);
-                case "tenant" -> f.tenant = text(p, field);
-                case "owner" -> f.owner = text(p, field);
-                case "traceId" -> f.traceId = text(p, field);
-                case "spanId" -> f.spanId = text(p, field);
-                case "parentSpanId" -> f.parentSpanId = text(p, field);
-                case "service" -> f.service = text(p, field);
-                case "name" -> f.name = text(p, field);
-                case "kind" -> f.kind = text(p, field);
-                case "status" -> f.status = text(p, field);
-                case "requestId" -> f.requestId = text(p, field);
-                case "function" -> f.function = text(p, field);
-                case "logGroup" -> f.logGroup = text(p, field);
-                case "message" -> f.message = text(p, field);
-                case "startMs" -> f.startMs = number(p, field);
-                case "endMs" -> f.endMs = number(p, field);
-                case "timestampMs" -> f.timestampMs = number(p, field);
-                case "messages" -> f.messages = messages(p);
-                case "links" -> f.links = links(p);
-                case "attributes" -> f.attributesJson = attributes(p);
-                case "logEvents" -> f.logEvents = logEvents(p);
-                default -> p.skipChildren();
+            p.nextToken();
+            try {
+                readField(p, field, f);
+            } catch (Invalid problem) {
+                // Whether it matters depends on the record's kind, which a later field may give.
+                skipRestOfValue(p);
+                f.problem(field, problem);
             }
-            if (value == null) {
-                throw new Invalid("malformed-json");
-            }
-        }
-        if (p.currentToken() != JsonToken.END_OBJECT) {
-            throw new Invalid("malformed-json");
         }
         return f;
     }
 
-    private void emit(Fields f, String line, Output out) throws Invalid {
+    private static void readField(JsonParser p, String field, Fields f) throws IOException, Invalid {
+        switch (field) {
+            case "type" -> f.type = text(p, field);
+            case "messageType" -> f.messageType = text(p, field);
+            case "tenant" -> f.tenant = text(p, field);
+            case "owner" -> f.owner = text(p, field);
+            case "traceId" -> f.traceId = text(p, field);
+            case "spanId" -> f.spanId = text(p, field);
+            case "parentSpanId" -> f.parentSpanId = text(p, field);
+            case "service" -> f.service = text(p, field);
+            case "name" -> f.name = text(p, field);
+            case "kind" -> f.kind = text(p, field);
+            case "status" -> f.status = text(p, field);
+            case "requestId" -> f.requestId = text(p, field);
+            case "function" -> f.function = text(p, field);
+            case "logGroup" -> f.logGroup = text(p, field);
+            case "message" -> f.message = text(p, field);
+            case "startMs" -> f.startMs = number(p, field);
+            case "endMs" -> f.endMs = number(p, field);
+            case "timestampMs" -> f.timestampMs = number(p, field);
+            case "messages" -> f.messages = messages(p);
+            case "links" -> f.links = links(p);
+            case "attributes" -> f.attributesJson = attributes(p);
+            case "logEvents" -> f.logEvents = logEvents(p);
+            default -> p.skipChildren();
+        }
+    }
+
+    /** After a problem somewhere inside a field's value: on to the value's last token, ready for the next field. */
+    private static void skipRestOfValue(JsonParser p) throws IOException {
+        if (p.currentToken().isStructStart()) {
+            p.skipChildren();
+        }
+        while (p.getParsingContext().getNestingDepth() > 1) { // 1: directly inside the line's object
+            if (p.nextToken().isStructStart()) {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static void emit(Fields f, Output out) throws Invalid {
+        f.checkFields(KIND_FIELDS);
         if (f.messageType != null) {
             emitSubscriptionMessage(f, out);
             return;
@@ -163,22 +337,28 @@ public final class RecordParser {
             throw new Invalid("missing-type");
         }
         switch (f.type) {
-            case "span" -> out.span(span(f));
-            case "log" -> emitLog(tenantOf(f.tenant), f.function, required(f.timestampMs, "timestampMs"),
-                    required(f.message, "message"), out);
+            case "span" -> {
+                f.checkFields(SPAN_FIELDS);
+                out.span(span(f));
+            }
+            case "log" -> {
+                f.checkFields(LOG_FIELDS);
+                emitLog(tenantOf(f.tenant, "tenant"), f.function, time(f.timestampMs, "timestampMs"),
+                        required(f.message, "message"), out);
+            }
             default -> throw new Invalid("unknown-type");
         }
     }
 
     private static Span span(Fields f) throws Invalid {
-        String tenant = tenantOf(f.tenant);
+        String tenant = tenantOf(f.tenant, "tenant");
         String traceId = id(f.traceId, "traceId");
         String spanId = id(f.spanId, "spanId");
-        String parent = f.parentSpanId == null || f.parentSpanId.isEmpty() ? null : id(f.parentSpanId, "parentSpanId");
-        double start = required(f.startMs, "startMs");
-        double end = required(f.endMs, "endMs");
-        if (!Double.isFinite(start) || !Double.isFinite(end) || end < start) {
-            throw new Invalid("invalid-time");
+        String parent = optionalId(f.parentSpanId, "parentSpanId");
+        double start = time(f.startMs, "startMs");
+        double end = time(f.endMs, "endMs");
+        if (end < start) {
+            throw new Invalid("invalid-time", "endMs " + plain(end) + " is before startMs " + plain(start));
         }
         MessageRef[] messages = NO_MESSAGES;
         if (f.messages != null && !f.messages.isEmpty()) {
@@ -194,12 +374,11 @@ public final class RecordParser {
             }
         }
         SpanLink[] links = f.links == null || f.links.isEmpty() ? NO_LINKS : f.links.toArray(NO_LINKS);
-        String requestId = f.requestId == null || f.requestId.isEmpty() ? null : id(f.requestId, "requestId");
         return new Span(tenant, traceId, spanId, parent,
                 f.service == null ? "unknown" : f.service,
                 f.name == null ? "" : f.name,
-                f.kind == null ? "internal" : f.kind.toLowerCase(java.util.Locale.ROOT),
-                start, end, "error".equalsIgnoreCase(f.status), requestId, messages, links,
+                f.kind == null ? "internal" : f.kind.toLowerCase(Locale.ROOT),
+                start, end, "error".equalsIgnoreCase(f.status), optionalId(f.requestId, "requestId"), messages, links,
                 f.attributesJson == null ? "{}" : f.attributesJson);
     }
 
@@ -212,7 +391,7 @@ public final class RecordParser {
         out.log(new LogFact(tenant, function, (long) timestampMs, line));
     }
 
-    private void emitSubscriptionMessage(Fields f, Output out) throws Invalid {
+    private static void emitSubscriptionMessage(Fields f, Output out) throws Invalid {
         if ("CONTROL_MESSAGE".equals(f.messageType)) {
             out.ignored();
             return;
@@ -220,12 +399,10 @@ public final class RecordParser {
         if (!"DATA_MESSAGE".equals(f.messageType)) {
             throw new Invalid("unknown-message-type");
         }
-        String tenant = tenantOf(f.owner);
+        f.checkFields(SUBSCRIPTION_FIELDS);
+        String tenant = tenantOf(f.owner, "owner");
         String function = functionOfLogGroup(f.logGroup);
-        if (f.logEvents == null) {
-            throw new Invalid("missing-logEvents");
-        }
-        for (RawLogEvent event : f.logEvents) {
+        for (RawLogEvent event : required(f.logEvents, "logEvents")) {
             emitLog(tenant, function, event.timestamp(), event.message(), out);
         }
     }
@@ -238,11 +415,16 @@ public final class RecordParser {
         return logGroup.startsWith("/aws/lambda/") ? logGroup.substring("/aws/lambda/".length()) : logGroup;
     }
 
-    private static String tenantOf(String tenant) throws Invalid {
+    private static String tenantOf(String tenant, String field) throws Invalid {
         if (tenant == null || tenant.isEmpty()) {
             return DEFAULT_TENANT;
         }
-        return id(tenant, "tenant");
+        return id(tenant, field);
+    }
+
+    /** An id that may be absent: null or {@code ""} means none. */
+    private static String optionalId(String value, String field) throws Invalid {
+        return value == null || value.isEmpty() ? null : id(value, field);
     }
 
     private static String id(String value, String field) throws Invalid {
@@ -253,7 +435,7 @@ public final class RecordParser {
             throw new Invalid("oversized-" + field);
         }
         for (int i = 0; i < value.length(); i++) {
-            if (value.charAt(i) < ' ') {
+            if (Character.isISOControl(value.charAt(i))) { // C0, DEL and C1
                 throw new Invalid("invalid-" + field);
             }
         }
@@ -265,6 +447,33 @@ public final class RecordParser {
             throw new Invalid("missing-" + field);
         }
         return value;
+    }
+
+    /** A required time within {@link #MIN_TIME_MS}..{@link #MAX_TIME_MS}. */
+    private static double time(Double value, String field) throws Invalid {
+        double t = required(value, field);
+        if (t >= MIN_TIME_MS && t <= MAX_TIME_MS) {
+            return t;
+        }
+        throw new Invalid("invalid-time", outOfRange(field, t));
+    }
+
+    /** What is wrong with a time outside the accepted range, with a hint when it looks like another unit. */
+    static String outOfRange(String field, double t) {
+        if (!Double.isFinite(t)) {
+            return field + " is not a finite number";
+        }
+        String given = field + " " + plain(t);
+        if (t < MIN_TIME_MS) {
+            return given + " is before 1970-01-01T00:00:00Z";
+        }
+        String unit = t >= 1e17 && t < 1e20 ? ": looks like epoch nanoseconds, divide by 1000000"
+                : t >= 1e15 && t < 1e17 ? ": looks like epoch microseconds, divide by 1000" : "";
+        return given + " is after 9999-12-31T23:59:59.999Z" + unit;
+    }
+
+    private static String plain(double value) {
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     private static String text(JsonParser p, String field) throws IOException, Invalid {
@@ -310,7 +519,7 @@ public final class RecordParser {
             if (destination != null && destination.length() > 2 * MAX_ID_CHARS) {
                 throw new Invalid("oversized-message.destination");
             }
-            messages.add(new RawMessage(id(system, "message.system"), operation.toLowerCase(java.util.Locale.ROOT),
+            messages.add(new RawMessage(id(system, "message.system"), operation.toLowerCase(Locale.ROOT),
                     destination, id(id, "message.id")));
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
@@ -338,7 +547,7 @@ public final class RecordParser {
                     default -> p.skipChildren();
                 }
             }
-            links.add(new SpanLink(id(traceId, "link.traceId"), spanId == null ? null : id(spanId, "link.spanId")));
+            links.add(new SpanLink(id(traceId, "link.traceId"), optionalId(spanId, "link.spanId")));
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw new Invalid("wrong-type-links");
@@ -368,6 +577,9 @@ public final class RecordParser {
     }
 
     private static List<RawLogEvent> logEvents(JsonParser p) throws IOException, Invalid {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw new Invalid("wrong-type-logEvents");
         }
@@ -384,7 +596,8 @@ public final class RecordParser {
                     default -> p.skipChildren();
                 }
             }
-            events.add(new RawLogEvent(required(timestamp, "logEvents.timestamp"), required(message, "logEvents.message")));
+            // Checked here, before any event of the message is handed on: one bad event rejects them all.
+            events.add(new RawLogEvent(time(timestamp, "logEvents.timestamp"), required(message, "logEvents.message")));
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw new Invalid("wrong-type-logEvents");

@@ -65,13 +65,15 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
         if (base.function() == null && log.function() != null) {
             base = Invocation.of(base.requestId(), log.function()).merge(base);
         }
-        s.invocation = base.with(log.line());
+        Invocation merged = base.with(log.line());
+        boolean news = !merged.equals(s.invocation); // a duplicate line changes nothing
+        s.invocation = merged;
         if (config.unboundedHorizon() && !s.orphanCheckSet && s.traces.length == 0) {
             // Counted at the end of input only if no span ever claims this request id.
             s.orphanCheckSet = true;
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
         }
-        changed(s, ctx);
+        changed(s, news, ctx);
     }
 
     @Override
@@ -81,17 +83,22 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
             s.orphanCheckSet = false;
             ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
         }
+        // A trace closing again (late spans) repeats its request ids: only a new trace or service is news.
+        boolean news = false;
         if (!Arrays.asList(s.traces).contains(fact.traceId())) {
             s.traces = Arrays.copyOf(s.traces, s.traces.length + 1);
             s.traces[s.traces.length - 1] = fact.traceId();
+            news = true;
         }
         if (s.invocation == null) {
             s.invocation = Invocation.of(fact.requestId(), null);
         }
-        if (s.invocation.function() == null) {
-            s.invocation = Invocation.of(fact.requestId(), fact.service()).merge(s.invocation);
+        // Kept apart from the invocation: a line naming the function must win whenever it comes.
+        if (s.spanService == null || fact.service().compareTo(s.spanService) < 0) {
+            s.spanService = fact.service();
+            news = true;
         }
-        changed(s, ctx);
+        changed(s, news, ctx);
     }
 
     private InvocationState current(String tenant) throws java.io.IOException {
@@ -103,9 +110,9 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
         return s;
     }
 
-    private void changed(InvocationState s, Context ctx) throws java.io.IOException {
-        s.changed = true;
-        if (!s.timerSet && s.traces.length > 0) {
+    private void changed(InvocationState s, boolean news, Context ctx) throws java.io.IOException {
+        s.changed |= news;
+        if (s.changed && !s.timerSet && s.traces.length > 0) {
             s.timerSet = true;
             ctx.timerService().registerEventTimeTimer(
                     Timers.afterWatermark(ctx.timerService().currentWatermark(), Long.MIN_VALUE));
@@ -121,8 +128,10 @@ public final class InvocationJoinFunction extends KeyedCoProcessFunction<Tuple2<
             return;
         }
         if (s.changed && s.traces.length > 0) {
+            Invocation invocation = s.invocation.function() != null || s.spanService == null ? s.invocation
+                    : Invocation.of(s.invocation.requestId(), s.spanService).merge(s.invocation);
             for (String traceId : s.traces) {
-                out.collect(new ContentInput.InvocationUpdate(s.tenant, traceId, s.invocation));
+                out.collect(new ContentInput.InvocationUpdate(s.tenant, traceId, invocation));
                 ctx.output(TOUCHES, new ResolverInput.ContentChanged(s.tenant, traceId));
             }
             s.changed = false;

@@ -9,6 +9,8 @@ public class InvocationState {
     public String tenant;
     public Invocation invocation;
     public String[] traces = NO_TRACES;
+    /** The service of the spans carrying the request id: the function when no log line names one. */
+    public String spanService;
     /** The invocation changed since it was last sent to its traces. */
     public boolean changed;
     public boolean timerSet;

@@ -9,6 +9,7 @@ import io.tracestitch.operators.Tally;
 import io.tracestitch.operators.Timers;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>State: a node per trace and per transaction, kept while used and expiring once untouched for the
  * horizon (endless streams only); pending work (traces waiting for the watermark, transactions waiting
- * for a revision) until it is done; the tenant's counters for good.
+ * for a revision) until it is done; the tenant's counters for good. Pending work whose trace node
+ * expired before the watermark reached it cannot be done and is counted as {@code expiredState}.
  */
 public final class TransactionResolverFunction extends KeyedProcessFunction<String, ResolverInput, AssemblyInput> {
 
@@ -51,6 +53,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
     private transient ValueState<Long> scheduled;
     private transient ValueState<TenantCounters> counters;
     private transient Tally plans;
+    private transient Tally expiredState;
 
     public TransactionResolverFunction(StitchConfig config) {
         this.config = config;
@@ -72,6 +75,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         scheduled = getRuntimeContext().getState(new ValueStateDescriptor<>("scheduled", Types.LONG));
         counters = getRuntimeContext().getState(new ValueStateDescriptor<>("counters", Types.POJO(TenantCounters.class)));
         plans = new Tally(getRuntimeContext(), "revisionsPlanned");
+        expiredState = new Tally(getRuntimeContext(), "expiredState");
     }
 
     @Override
@@ -113,6 +117,7 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
                 dirty.put(txn, true);
             }
         }
+        countExpired(toResolve, contentChanged, resolver);
 
         Set<String> due = new TreeSet<>();
         List<String> gone = new ArrayList<>();
@@ -170,9 +175,31 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
         return next;
     }
 
+    /** Work for a trace whose node expired before the watermark reached it is lost: not silently. */
+    /**
+     * Work is pending only for traces that had a node, and a node gets a transaction when resolved:
+     * a due trace still without one lost its node to the horizon before the watermark came. The
+     * resolver's reads are cached, so this asks the state nothing new.
+     */
+    private void countExpired(List<String> resolved, List<String> contentChanged, TransactionResolver resolver) {
+        Set<String> expired = new HashSet<>();
+        for (List<String> due : List.of(resolved, contentChanged)) {
+            for (String traceId : due) {
+                if (resolver.transactionOf(traceId) == null) {
+                    expired.add(traceId);
+                }
+            }
+        }
+        expired.forEach(traceId -> expiredState.inc());
+    }
+
     private void schedule(Context ctx, long at) throws java.io.IOException {
         Long current = scheduled.value();
         if (current == null || at < current) {
+            if (current != null) {
+                // The earlier timer does the work due then and schedules what is left.
+                ctx.timerService().deleteEventTimeTimer(current);
+            }
             scheduled.update(at);
             ctx.timerService().registerEventTimeTimer(at);
         }

@@ -33,13 +33,21 @@ final class SpanCompression {
 
     private final Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
     private final Inflater inflater = new Inflater(true);
+    /** Largest buffer kept between traces: a huge trace must not pin its size in direct memory for good. */
+    private static final int KEPT_CAPACITY = 1 << 20;
+
     private ByteBuffer in = ByteBuffer.allocateDirect(1 << 16);
     private ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
 
     private SpanCompression() {}
 
     static byte[] compress(byte[] json) {
-        return PER_THREAD.get().deflate(json);
+        return compress(json, json.length);
+    }
+
+    /** Compresses the first {@code length} bytes of {@code json}. */
+    static byte[] compress(byte[] json, int length) {
+        return PER_THREAD.get().deflate(json, length);
     }
 
     /** @param length the uncompressed length */
@@ -47,9 +55,9 @@ final class SpanCompression {
         return PER_THREAD.get().inflate(compressed, length);
     }
 
-    private byte[] deflate(byte[] json) {
-        fill(json);
-        out = atLeast(out, json.length + json.length / 8 + 64).clear();
+    private byte[] deflate(byte[] json, int length) {
+        fill(json, length);
+        out = atLeast(out, length + length / 8 + 64).clear();
         deflater.reset();
         deflater.setDictionary(DIRECT_DICTIONARY.duplicate());
         deflater.setInput(in);
@@ -64,7 +72,7 @@ final class SpanCompression {
     }
 
     private byte[] inflate(byte[] compressed, int length) {
-        fill(compressed);
+        fill(compressed, compressed.length);
         out = atLeast(out, length).clear().limit(length);
         inflater.reset();
         inflater.setDictionary(DIRECT_DICTIONARY.duplicate());
@@ -82,15 +90,21 @@ final class SpanCompression {
         return drain();
     }
 
-    private void fill(byte[] data) {
-        in = atLeast(in, data.length).clear();
-        in.put(data).flip();
+    private void fill(byte[] data, int length) {
+        in = atLeast(in, length).clear();
+        in.put(data, 0, length).flip();
     }
 
     private byte[] drain() {
         out.flip();
         byte[] result = new byte[out.remaining()];
         out.get(result);
+        if (in.capacity() > KEPT_CAPACITY) {
+            in = ByteBuffer.allocateDirect(1 << 16);
+        }
+        if (out.capacity() > KEPT_CAPACITY) {
+            out = ByteBuffer.allocateDirect(1 << 16);
+        }
         return result;
     }
 

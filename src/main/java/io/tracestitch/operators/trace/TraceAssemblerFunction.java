@@ -45,9 +45,11 @@ import org.apache.flink.util.OutputTag;
  * buffered. A refused delivery is a dead letter ({@code trace-span-cap}) and is counted on the trace,
  * whose next close reports the count so its transaction says it is capped.
  *
- * <p>With a horizon, both states expire once untouched for it (processing time); a close timer
- * that finds its state gone counts {@code expiredState} and does nothing else, and a timer left from
- * before the state expired and was created anew is ignored.
+ * <p>With a horizon, the meta expires once untouched for it (processing time). A close timer that
+ * finds it gone (the trace's watermark stalled for the horizon) counts {@code expiredState} and closes
+ * what the buffer holds, so no accepted span is lost; a timer left from before the meta expired and
+ * was created anew is ignored. The buffer itself does not expire: a close timer always exists while it
+ * holds spans.
  */
 public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<String, String>, Span, ContentInput> {
 
@@ -74,7 +76,9 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         ListStateDescriptor<byte[]> bufferDescriptor =
                 new ListStateDescriptor<>("trace-buffer", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
         ValueStateDescriptor<TraceMeta> metaDescriptor = new ValueStateDescriptor<>("trace-meta", TraceMeta.class);
-        Timers.expireAfter(bufferDescriptor, config.horizon());
+        // Only the meta expires: the buffer must not go while the meta, kept alive by refused spans,
+        // still says the trace is open. A close timer always exists while the buffer holds spans, and
+        // clears it, counted, if the meta expired first.
         Timers.expireAfter(metaDescriptor, config.horizon());
         buffer = getRuntimeContext().getListState(bufferDescriptor);
         meta = getRuntimeContext().getState(metaDescriptor);
@@ -90,7 +94,8 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         long watermark = ctx.timerService().currentWatermark();
         long eventTime = span.eventTimeMs();
         if (eventTime < config.tooLateBefore(watermark)) {
-            deadLetter(ctx, "too-late", span);
+            deadLetter(ctx, "too-late", "ended " + (watermark - eventTime) + " ms behind the watermark, more than the horizon",
+                    span);
             return;
         }
         if (eventTime <= watermark) {
@@ -104,7 +109,9 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         boolean known = m.spanIds.contains(span.spanId());
         if ((!known && m.spanIds.size() >= cap) || m.deliveries >= 2 * cap) {
             m.spansRefused++;
-            deadLetter(ctx, "trace-span-cap", span);
+            deadLetter(ctx, "trace-span-cap", m.deliveries >= 2 * cap
+                    ? "the trace already took " + m.deliveries + " deliveries (twice max-spans)"
+                    : "the trace already holds " + cap + " distinct spans (max-spans)", span);
         } else {
             if (!known) {
                 m.spanIds.add(span.spanId());
@@ -128,8 +135,10 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ContentInput> out) throws Exception {
         TraceMeta m = meta.value();
         if (m == null) {
+            // The horizon expired the meta of an open trace (its watermark stalled for that long):
+            // close what the buffer holds rather than lose it; only the cap's count is forgotten.
             expiredState.inc();
-            buffer.clear();
+            closeAfterExpiry(ctx, out);
             return;
         }
         if (m.timerMs != timestamp) {
@@ -143,14 +152,35 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
             meta.update(m);
             return;
         }
-        List<Span> closed = new ArrayList<>();
-        for (byte[] bytes : buffer.get()) {
-            closed.add(SpanSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)));
-        }
-        buffer.clear();
+        List<Span> closed = bufferedSpans();
         m.timerMs = Long.MIN_VALUE;
         meta.update(m);
         emit(ctx.getCurrentKey(), closed, m, ctx, out);
+    }
+
+    private void closeAfterExpiry(OnTimerContext ctx, Collector<ContentInput> out) throws Exception {
+        List<Span> closed = bufferedSpans();
+        if (closed.isEmpty()) {
+            return;
+        }
+        TraceMeta m = new TraceMeta();
+        for (Span span : closed) {
+            m.spanIds.add(span.spanId());
+            m.lastEventMs = Math.max(m.lastEventMs, span.eventTimeMs());
+        }
+        m.deliveries = closed.size();
+        meta.update(m);
+        emit(ctx.getCurrentKey(), closed, m, ctx, out);
+    }
+
+    /** The open trace's spans, taken out of the buffer. */
+    private List<Span> bufferedSpans() throws Exception {
+        List<Span> spans = new ArrayList<>();
+        for (byte[] bytes : buffer.get()) {
+            spans.add(SpanSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes)));
+        }
+        buffer.clear();
+        return spans;
     }
 
     private void emit(Tuple2<String, String> key, List<Span> closed, TraceMeta m, OnTimerContext ctx,
@@ -179,9 +209,9 @@ public final class TraceAssemblerFunction extends KeyedProcessFunction<Tuple2<St
         ctx.output(TRACES, new ResolverInput.TraceClosed(tenant, traceId, m.lastEventMs, links.toArray(new String[0])));
     }
 
-    private void deadLetter(Context ctx, String reason, Span span) {
+    private void deadLetter(Context ctx, String reason, String detail, Span span) {
         deadLetters.inc();
-        ctx.output(DeadLetters.TAG, DeadLetter.of(reason, Json.spanStub(span)));
+        ctx.output(DeadLetters.TAG, DeadLetter.of(reason, detail, Json.spanStub(span)));
     }
 
     public static Tuple2<String, String> keyOf(Span span) {

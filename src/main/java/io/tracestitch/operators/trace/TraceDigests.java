@@ -13,7 +13,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -47,7 +46,7 @@ public final class TraceDigests {
         for (Span span : spans) {
             bySpanId.put(span.spanId(), span);
         }
-        ByteArrayOutputStream json = new ByteArrayOutputStream(spans.length * 400);
+        RenderedSpans json = new RenderedSpans(spans.length * 400);
         int[] spanEnds = new int[spans.length];
         double start = Double.POSITIVE_INFINITY;
         double end = Double.NEGATIVE_INFINITY;
@@ -88,7 +87,7 @@ public final class TraceDigests {
                 services.keySet().toArray(new String[0]), resources.keySet().toArray(new TraceDigest.Resource[0]),
                 edges.keySet().toArray(new TraceDigest.Edge[0]), edgeCounts,
                 publishes.toArray(new TraceDigest.HopEnd[0]), receives.toArray(new TraceDigest.HopEnd[0]),
-                SpanCompression.compress(json.toByteArray()), spanEnds);
+                SpanCompression.compress(json.buffer(), json.size()), spanEnds);
     }
 
     /**
@@ -102,6 +101,17 @@ public final class TraceDigests {
         }
         List<Span> more = Arrays.asList(spans(added));
         return of(known.traceId(), SpanUnion.merge(spans(known), more)).withSpansRefused(refused);
+    }
+
+    /** Rendering target whose bytes are compressed where they lie, not copied out first (a huge trace's are large). */
+    private static final class RenderedSpans extends ByteArrayOutputStream {
+        RenderedSpans(int size) {
+            super(size);
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
     }
 
     /** The rendered spans, uncompressed. */
@@ -134,7 +144,7 @@ public final class TraceDigests {
         byte[] json = spansJson(digest);
         int from = 0;
         for (int end : digest.spanEnds()) {
-            parser.parse(new String(json, from, end - from, StandardCharsets.UTF_8), collect);
+            parser.parse(Arrays.copyOfRange(json, from, end), collect);
             from = end;
         }
         return spans.toArray(new Span[0]);

@@ -10,6 +10,7 @@ import io.tracestitch.operators.ingest.RecordParser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ class HostileWorldsTest {
             @Override
             public void ignored() {}
         };
-        lines.forEach(line -> parser.parse(line, collect));
+        lines.forEach(line -> parser.parse(line.getBytes(StandardCharsets.UTF_8), collect));
         return spans;
     }
 }

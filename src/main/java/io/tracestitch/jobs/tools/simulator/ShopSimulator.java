@@ -1,15 +1,10 @@
 package io.tracestitch.jobs.tools.simulator;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -136,36 +131,14 @@ public final class ShopSimulator {
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Writes the world as NDJSON lines. */
-    public void write(Writer out) throws IOException {
-        writeCounting(out);
-    }
-
     public List<String> lines() {
         List<String> lines = new ArrayList<>();
         new World(options, lines::add).run();
         return lines;
     }
 
-    /**
-     * Command-line: {@code java ... ShopSimulator --out file --requests N --seed S --order shuffled ...}
-     * (flags in {@link CommandLineFlags}). Without {@code --out} the lines go to stdout; a summary goes to stderr.
-     */
-    public static void main(String[] args) throws IOException {
-        CommandLineFlags flags = CommandLineFlags.parse(args);
-        long lines;
-        long started = System.nanoTime();
-        try (Writer w = flags.out() == null
-                ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)
-                : Files.newBufferedWriter(flags.out(), StandardCharsets.UTF_8)) {
-            lines = new ShopSimulator(flags.options()).writeCounting(w);
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.err.printf(Locale.ROOT, "%d lines in %.2f s (%.0f lines/s)%n", lines, seconds, lines / seconds);
-    }
-
     /** Writes the world as NDJSON lines and returns how many. */
-    private long writeCounting(Writer out) throws IOException {
+    public long write(Writer out) throws IOException {
         long[] count = {0};
         try {
             new World(options, line -> {

@@ -48,7 +48,7 @@ class ShopSimulatorTest {
      * Pins the exact output of a small world with every feature switched on, in each order, so that an
      * accidental change of the generator (a moved random draw, a reformatted number) is caught. A refactoring
      * must keep these hashes; a deliberate change of the output updates them. Each equals the sha256sum of
-     * {@code ShopSimulator --requests 20 --duplicates 0.3 --colliding 0.3 --links 0.5 --timeouts 0.2
+     * {@code tracestitch simulate --requests 20 --duplicates 0.3 --colliding 0.3 --links 0.5 --timeouts 0.2
      * --snapstart 0.2 --garbage 0.05 --order sorted|late|shuffled}.
      */
     @Test

@@ -1,0 +1,97 @@
+package io.tracestitch.testing;
+
+import io.tracestitch.config.StitchConfig;
+import io.tracestitch.model.AssemblyInput;
+import io.tracestitch.model.ContentInput;
+import io.tracestitch.model.HopSide;
+import io.tracestitch.model.JoinKey;
+import io.tracestitch.model.Keys;
+import io.tracestitch.model.LogFact;
+import io.tracestitch.model.RequestFact;
+import io.tracestitch.model.ResolverInput;
+import io.tracestitch.model.Span;
+import io.tracestitch.operators.content.ContentStoreFunction;
+import io.tracestitch.operators.hop.HopPairingFunction;
+import io.tracestitch.operators.invocation.InvocationJoinFunction;
+import io.tracestitch.operators.output.TransactionAssemblerFunction;
+import io.tracestitch.operators.resolve.TransactionResolverFunction;
+import io.tracestitch.operators.trace.TraceAssemblerFunction;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+
+/**
+ * Each keyed stage under a test harness, opened, keyed as {@code jobs/StitchingPipeline} keys it.
+ *
+ * <p>Built by hand rather than with {@code ProcessFunctionTestHarnesses}: that harness copies every
+ * output with a serializer guessed from the first record's class, which fails on a stream of a
+ * sealed interface ({@code ResolverInput}) once a second record type comes out. Here outputs go
+ * through the serializer of the declared output type, as in the job, and generic types are off as
+ * in every run, so a Kryo fallback in state or output fails the test.
+ */
+public final class Harnesses {
+
+    private Harnesses() {}
+
+    public static KeyedStage<Tuple2<String, String>, Span, ContentInput> traceAssembler(StitchConfig config)
+            throws Exception {
+        return new KeyedStage<>(oneInput(new TraceAssemblerFunction(config), TraceAssemblerFunction::keyOf,
+                Keys.TYPE, TypeInformation.of(ContentInput.class)));
+    }
+
+    public static KeyedStage<JoinKey, HopSide, ResolverInput> hopPairing(StitchConfig config) throws Exception {
+        return new KeyedStage<>(oneInput(new HopPairingFunction(config), HopSide::key,
+                TypeInformation.of(JoinKey.class), TypeInformation.of(ResolverInput.class)));
+    }
+
+    public static KeyedCoStage<Tuple2<String, String>, LogFact, RequestFact, ContentInput> invocationJoin(
+            StitchConfig config) throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<Tuple2<String, String>, LogFact, RequestFact, ContentInput> harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(new InvocationJoinFunction(config)),
+                        InvocationJoinFunction::keyOf, InvocationJoinFunction::keyOf, Keys.TYPE);
+        open(harness, TypeInformation.of(ContentInput.class));
+        return new KeyedCoStage<>(harness);
+    }
+
+    public static KeyedStage<String, ResolverInput, AssemblyInput> resolver(StitchConfig config) throws Exception {
+        return new KeyedStage<>(oneInput(new TransactionResolverFunction(config), ResolverInput::tenant,
+                Types.STRING, TypeInformation.of(AssemblyInput.class)));
+    }
+
+    public static KeyedStage<Tuple2<String, String>, ContentInput, AssemblyInput> contentStore(StitchConfig config)
+            throws Exception {
+        return new KeyedStage<>(oneInput(new ContentStoreFunction(config), ContentInput::key, Keys.TYPE,
+                TypeInformation.of(AssemblyInput.class)));
+    }
+
+    public static KeyedStage<String, AssemblyInput, byte[]> transactionAssembler(StitchConfig config)
+            throws Exception {
+        return new KeyedStage<>(oneInput(new TransactionAssemblerFunction(config), AssemblyInput::tenant,
+                Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    private static <K, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> oneInput(
+            KeyedProcessFunction<K, IN, OUT> function, KeySelector<IN, K> key, TypeInformation<K> keyType,
+            TypeInformation<OUT> outputType) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key, keyType);
+        open(harness, outputType);
+        return harness;
+    }
+
+    private static <OUT> void open(AbstractStreamOperatorTestHarness<OUT> harness, TypeInformation<OUT> outputType)
+            throws Exception {
+        harness.getExecutionConfig().disableGenericTypes();
+        harness.setup(outputType.createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+        harness.open();
+    }
+}
