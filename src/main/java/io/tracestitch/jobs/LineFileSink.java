@@ -10,7 +10,8 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
  * Writes UTF-8 lines to one local file (run it at parallelism 1). Meant for the embedded runs of
- * {@code stitch} and {@code demo}; endless streams go to Kafka or Kinesis instead.
+ * {@code stitch}, {@code demo} and the benchmark's span yardstick; endless streams go to Kafka or
+ * Kinesis instead.
  */
 public final class LineFileSink implements Sink<byte[]> {
 
