@@ -30,11 +30,11 @@ import org.apache.flink.configuration.Configuration;
 final class HostileBenchmark {
 
     /** One hostile world, its size at scale 1 and the options it runs with at a given size. */
-    private record Case(String name, World world, int size, IntFunction<Map<String, String>> options) {}
+    record Case(String name, World world, int size, IntFunction<Map<String, String>> options) {}
 
     private static final Case DISTINCT_KEYS =
             new Case("distinct keys (linear reference)", World.DISTINCT_KEYS, 10_000, n -> Map.of());
-    private static final List<Case> CASES = List.of(
+    static final List<Case> CASES = List.of(
             new Case("hot key, max-sides-per-key above N", World.HOT_KEY, 10_000,
                     n -> Map.of("max-sides-per-key", String.valueOf(2 * (n + 1)))),
             new Case("hot key, default max-sides-per-key", World.HOT_KEY, 10_000, n -> Map.of()),
@@ -57,6 +57,10 @@ final class HostileBenchmark {
     }
 
     static void run(double scale, int parallelism) throws Exception {
+        run(scale, parallelism, CASES);
+    }
+
+    static void run(double scale, int parallelism, List<Case> cases) throws Exception {
         Path dir = Files.createTempDirectory("tracestitch-hostile");
         try {
             System.out.printf("hostile cases: scale %s, parallelism %d, max heap %d MB, JVM options %s%n", scale,
@@ -67,7 +71,7 @@ final class HostileBenchmark {
             System.out.printf("runtime baseline (live heap of the same run on an empty file): %d MB%n", baseline >> 20);
             measure(DISTINCT_KEYS, sized(DISTINCT_KEYS.size(), scale / 10), parallelism, dir);
             List<Result[]> results = new ArrayList<>();
-            for (Case c : CASES) {
+            for (Case c : cases) {
                 int size = sized(c.size(), scale);
                 Result single = measure(c, size, parallelism, dir);
                 print(c, single);
@@ -79,10 +83,10 @@ final class HostileBenchmark {
                     + " (2.00 = linear; live heap growth above the runtime baseline)%n");
             System.out.printf("  %-36s %7s %7s %7s %6s | %7s %7s %7s %6s | %5s %5s %5s%n", "case", "N", "time", "CPU",
                     "live", "2N", "time", "CPU", "live", "time×", "CPU×", "live×");
-            for (int i = 0; i < CASES.size(); i++) {
+            for (int i = 0; i < cases.size(); i++) {
                 Result single = results.get(i)[0];
                 Result twice = results.get(i)[1];
-                System.out.printf("  %-36s %s | %s | %5.2f %5.2f %5.2f%n", CASES.get(i).name(), columns(single),
+                System.out.printf("  %-36s %s | %s | %5.2f %5.2f %5.2f%n", cases.get(i).name(), columns(single),
                         columns(twice), twice.seconds() / single.seconds(), twice.cpuSeconds() / single.cpuSeconds(),
                         (twice.liveHeap() - baseline) / (double) Math.max(1, single.liveHeap() - baseline));
             }
