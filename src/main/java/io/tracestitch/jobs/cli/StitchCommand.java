@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,8 +43,9 @@ final class StitchCommand implements Callable<Integer> {
             description = "The dead-letter file (NDJSON, overwritten). Without it dead letters are only counted.")
     Path deadLetters;
 
-    @Option(names = "--parallelism", paramLabel = "N", converter = IntRange.Parallelism.class,
-            description = "From 1 to " + StitchRun.MAX_PARALLELISM + ". Default: the number of cores, at most 4.")
+    @Option(names = "--parallelism", paramLabel = "N", converter = IntRange.Positive.class,
+            description = "On the embedded MiniCluster from 1 to " + StitchRun.MAX_PARALLELISM + "; on a Flink "
+                    + "cluster whatever its slots allow. Default: the number of cores, at most 4.")
     Integer parallelism;
 
     @Option(names = "--no-spans", description = "Same as --include-spans false.")
@@ -75,6 +78,11 @@ final class StitchCommand implements Callable<Integer> {
         }
         int runParallelism = parallelism != null ? parallelism
                 : Math.min(4, Runtime.getRuntime().availableProcessors());
+        if (runParallelism > StitchRun.MAX_PARALLELISM
+                && StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment) {
+            throw new ParameterException(spec.commandLine(), "--parallelism must be from 1 to "
+                    + StitchRun.MAX_PARALLELISM + " on the embedded MiniCluster, got " + runParallelism);
+        }
         long started = System.nanoTime();
         Map<String, Long> counters = StitchRun.run(files, config, runParallelism);
         double seconds = (System.nanoTime() - started) / 1e9;
