@@ -3,8 +3,8 @@ package io.tracestitch.operators.hop;
 import io.tracestitch.model.HopSide;
 import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.ResolverInput;
+import io.tracestitch.operators.IdArrays;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,8 +28,9 @@ public final class HopPairing {
 
     /** What adding {@code side} to {@code sides} (changed in place) tells the resolver. */
     public Outcome add(HopSides sides, HopSide side) {
-        String[] known = side.publish() ? sides.publishers : sides.receivers;
-        if (contains(known, side.traceId())) {
+        boolean publish = side.publish();
+        if (publish ? IdArrays.contains(sides.publishers, sides.publisherCount, side.traceId())
+                : IdArrays.contains(sides.receivers, sides.receiverCount, side.traceId())) {
             return Outcome.NOTHING;
         }
         JoinKey key = side.key();
@@ -39,27 +40,29 @@ public final class HopPairing {
             boolean newlyCapped = !sides.capped;
             if (newlyCapped) {
                 sides.capped = true;
-                for (String trace : sides.publishers) {
-                    tell.add(new ResolverInput.KeyCapped(tenant, trace, key));
-                }
-                for (String trace : sides.receivers) {
-                    tell.add(new ResolverInput.KeyCapped(tenant, trace, key));
+                for (String[] traces : List.of(sides.publishers, sides.receivers)) {
+                    for (String trace : traces) {
+                        if (trace != null) {
+                            tell.add(new ResolverInput.KeyCapped(tenant, trace, key));
+                        }
+                    }
                 }
             }
             tell.add(new ResolverInput.KeyCapped(tenant, side.traceId(), key));
             return new Outcome(tell, true, newlyCapped);
         }
-        String[] grown = Arrays.copyOf(known, known.length + 1);
-        grown[known.length] = side.traceId();
-        if (side.publish()) {
-            sides.publishers = grown;
+        if (publish) {
+            sides.publishers = IdArrays.add(sides.publishers, sides.publisherCount++, side.traceId());
             String[] added = {side.traceId()};
             for (String receiver : sides.receivers) {
-                tell.add(new ResolverInput.ProducersFound(tenant, receiver, key, added));
+                if (receiver != null) {
+                    tell.add(new ResolverInput.ProducersFound(tenant, receiver, key, added));
+                }
             }
         } else {
-            sides.receivers = grown;
-            tell.add(new ResolverInput.ProducersFound(tenant, side.traceId(), key, sides.publishers));
+            sides.receivers = IdArrays.add(sides.receivers, sides.receiverCount++, side.traceId());
+            tell.add(new ResolverInput.ProducersFound(tenant, side.traceId(), key,
+                    IdArrays.toArray(sides.publishers, sides.publisherCount)));
         }
         return new Outcome(tell, false, true);
     }
@@ -67,14 +70,5 @@ public final class HopPairing {
     /** What to send on, whether the side was dropped at the cap, and whether {@code sides} changed. */
     public record Outcome(List<ResolverInput> tell, boolean dropped, boolean changed) {
         static final Outcome NOTHING = new Outcome(List.of(), false, false);
-    }
-
-    private static boolean contains(String[] values, String value) {
-        for (String v : values) {
-            if (v.equals(value)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,15 +1,17 @@
 package io.tracestitch.operators.hop;
 
-/** Mutable Flink POJO: the traces on both sides of one join key. */
+import io.tracestitch.operators.IdArrays;
+
+/** Mutable Flink POJO: the traces on both sides of one join key, as {@link IdArrays} sets. */
 public class HopSides {
-    // Shared empty: the arrays are replaced when they grow, never written in place.
-    private static final String[] NONE = {};
-    public String[] publishers = NONE;
-    public String[] receivers = NONE;
+    public String[] publishers = IdArrays.EMPTY;
+    public int publisherCount;
+    public String[] receivers = IdArrays.EMPTY;
+    public int receiverCount;
     /** The key reached {@code max-sides-per-key}; every trace on it has been told. */
     public boolean capped;
 
     public int size() {
-        return publishers.length + receivers.length;
+        return publisherCount + receiverCount;
     }
 }

@@ -28,6 +28,7 @@ public final class TransactionJson {
     public static final String MAX_SPANS = "max-spans";
     public static final String MAX_SIDES_PER_KEY = "max-sides-per-key";
 
+    private static final int HEAD_ESTIMATE = 2048;
     private static final Comparator<TraceDigest> TRACE_ORDER =
             Comparator.comparingDouble(TraceDigest::startMs).thenComparing(TraceDigest::traceId);
 
@@ -74,7 +75,9 @@ public final class TransactionJson {
             start = end = Double.NaN;
         }
         boolean cut = spanCount > config.maxSpansPerTransaction();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512 + (config.includeSpans() ? totalJson(traces) : 0));
+        // Room for the spans plus a typical head (ids, graph, invocations), so the buffer rarely grows.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(
+                HEAD_ESTIMATE + 256 * traces.size() + (config.includeSpans() ? totalJson(traces) : 0));
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("transactionId", plan.transactionId());

@@ -1,12 +1,13 @@
 package io.tracestitch.operators.resolve;
 
 import io.tracestitch.model.JoinKey;
+import io.tracestitch.operators.IdArrays;
 
 /**
  * The resolver's view of one trace: what it received (and from whom), what it links to, who
  * consumes from it, and which transaction it is in. Mutable Flink POJO kept in MapState; callers
- * put it back after changing it. Id lists ({@code producers}, {@code consumers}) are sorted, so
- * membership is a binary search however many there are.
+ * put it back after changing it. Id sets ({@code producers}, {@code consumers}) are {@link IdArrays}:
+ * one small array for the usual few ids, constant-time lookups however many a hot key brings.
  */
 public class TraceNode {
     // Shared empties: arrays here are replaced when they grow, never written in place.
@@ -22,8 +23,9 @@ public class TraceNode {
     public long lastEventMs = Long.MIN_VALUE;
     public Receive[] receives = NO_RECEIVES;
     public String[] links = NONE;
-    /** Traces that received from or link to this one, sorted: whom to re-check when it moves. */
-    public String[] consumers = NONE;
+    /** Traces that received from or link to this one: whom to re-check when it moves. */
+    public String[] consumers = IdArrays.EMPTY;
+    public int consumerCount;
     /** Join keys of this trace whose pairing reached {@code max-sides-per-key}. */
     public JoinKey[] cappedKeys = NO_KEYS;
     /** How many transaction ids were anchored at this trace: fresh ids never repeat. */
@@ -35,16 +37,31 @@ public class TraceNode {
         this.traceId = traceId;
     }
 
-    /** One received join key and the traces that published it, sorted (empty: unmatched so far). */
+    void addConsumer(String consumer) {
+        if (!IdArrays.contains(consumers, consumerCount, consumer)) {
+            consumers = IdArrays.add(consumers, consumerCount++, consumer);
+        }
+    }
+
+    /** One received join key and the traces that published it (none: unmatched so far). */
     public static class Receive {
         public JoinKey key;
-        public String[] producers;
+        public String[] producers = IdArrays.EMPTY;
+        public int producerCount;
 
         public Receive() {}
 
-        public Receive(JoinKey key, String[] producers) {
+        public Receive(JoinKey key) {
             this.key = key;
-            this.producers = producers;
+        }
+
+        /** Adds a publisher; false if it was known. */
+        boolean addProducer(String producer) {
+            if (IdArrays.contains(producers, producerCount, producer)) {
+                return false;
+            }
+            producers = IdArrays.add(producers, producerCount++, producer);
+            return true;
         }
     }
 }

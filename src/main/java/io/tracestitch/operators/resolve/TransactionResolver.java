@@ -90,7 +90,7 @@ public final class TransactionResolver {
                 if (!target.equals(node.traceId) && !Arrays.asList(node.links).contains(target)) {
                     node.links = append(node.links, target);
                     TraceNode linked = traceOrNew(target);
-                    linked.consumers = SortedIds.with(linked.consumers, node.traceId);
+                    linked.addConsumer(node.traceId);
                     store.put(linked);
                     resolve.add(node.traceId);
                 }
@@ -101,16 +101,12 @@ public final class TransactionResolver {
             }
             TraceNode.Receive receive = receiveOf(node, found.key());
             for (String producer : found.producers()) {
-                if (SortedIds.contains(receive.producers, producer)) {
-                    continue;
-                }
                 // The trace itself may be the publisher: then the message is matched, but no hop.
-                receive.producers = SortedIds.with(receive.producers, producer);
-                if (producer.equals(node.traceId)) {
+                if (!receive.addProducer(producer) || producer.equals(node.traceId)) {
                     continue;
                 }
                 TraceNode p = traceOrNew(producer);
-                p.consumers = SortedIds.with(p.consumers, node.traceId);
+                p.addConsumer(node.traceId);
                 if (markSeen(p, resolve)) {
                     resolve.add(p.traceId);
                 }
@@ -137,7 +133,7 @@ public final class TransactionResolver {
         }
         node.seen = true;
         for (String consumer : node.consumers) {
-            TraceNode c = store.trace(consumer);
+            TraceNode c = consumer == null ? null : store.trace(consumer);
             if (c != null && Arrays.asList(c.links).contains(node.traceId)) {
                 resolve.add(consumer);
             }
@@ -151,7 +147,7 @@ public final class TransactionResolver {
                 return r;
             }
         }
-        TraceNode.Receive added = new TraceNode.Receive(key, NONE);
+        TraceNode.Receive added = new TraceNode.Receive(key);
         node.receives = append(node.receives, added);
         return added;
     }
@@ -258,7 +254,7 @@ public final class TransactionResolver {
                 // Fan-in consumers outside the region may now see all their producers in one place.
                 for (int i = 0; i < order.size(); i++) {
                     for (String consumer : nodes.get(order.get(i)).consumers) {
-                        if (parent.containsKey(consumer)) {
+                        if (consumer == null || parent.containsKey(consumer)) {
                             continue;
                         }
                         TraceNode c = store.trace(consumer);
@@ -353,7 +349,7 @@ public final class TransactionResolver {
             // Consumers elsewhere name these transactions as upstream: they need the new ids.
             for (String member : moved) {
                 for (String consumer : nodes.get(member).consumers) {
-                    TraceNode c = store.trace(consumer);
+                    TraceNode c = consumer == null ? null : store.trace(consumer);
                     if (c != null && c.transactionId != null && !parent.containsKey(consumer)) {
                         dirty.add(c.transactionId);
                     }
@@ -408,7 +404,7 @@ public final class TransactionResolver {
     private boolean forEachProducer(TraceNode node, Predicate<TraceNode> visitor) {
         for (TraceNode.Receive r : node.receives) {
             for (String p : r.producers) {
-                TraceNode producer = p.equals(node.traceId) ? null : store.trace(p);
+                TraceNode producer = p == null || p.equals(node.traceId) ? null : store.trace(p);
                 if (producer != null && producer.seen && !visitor.test(producer)) {
                     return false;
                 }
@@ -453,7 +449,7 @@ public final class TransactionResolver {
                 return true;
             });
             for (TraceNode.Receive r : node.receives) {
-                if (r.producers.length == 0) {
+                if (r.producerCount == 0) {
                     unmatched.add(r.key);
                 }
             }
@@ -486,7 +482,7 @@ public final class TransactionResolver {
 
     private boolean hasUnmatched(TraceNode node) {
         for (TraceNode.Receive r : node.receives) {
-            if (r.producers.length == 0) {
+            if (r.producerCount == 0) {
                 return true;
             }
         }

@@ -1,9 +1,11 @@
 package io.tracestitch.operators.trace;
 
+import io.tracestitch.operators.IdArrays;
+
 /**
  * The distinct span ids of one trace, exactly: what the {@code max-spans} cap counts. Ids of 16
  * lower-case hex digits (OpenTelemetry's and X-Ray's format) are held as the 64-bit number they
- * spell, in an open-addressing table; any other id as its string, in a second table. Adding is
+ * spell, in an open-addressing table; any other id as its string, in an {@link IdArrays} set. Adding is
  * amortised constant time, so a trace of any size costs linear time (a sorted array was quadratic).
  *
  * <p>Mutable Flink POJO kept in the trace stage's state.
@@ -11,15 +13,14 @@ package io.tracestitch.operators.trace;
 public class SpanIdSet {
 
     private static final long[] NO_LONGS = {};
-    private static final String[] NO_STRINGS = {};
     private static final int HEX_DIGITS = 16;
 
     /** Table of hex ids; 0 marks an empty slot, so the id 0 is {@link #hasZero} instead. */
     public long[] hexIds = NO_LONGS;
     public int hexCount;
     public boolean hasZero;
-    /** Table of other ids; null marks an empty slot. */
-    public String[] otherIds = NO_STRINGS;
+    /** The other ids. */
+    public String[] otherIds = IdArrays.EMPTY;
     public int otherCount;
 
     public int size() {
@@ -29,7 +30,7 @@ public class SpanIdSet {
     public boolean contains(String spanId) {
         long hex = hexValue(spanId);
         if (hex == NOT_HEX) {
-            return otherIds.length > 0 && otherIds[slotOf(otherIds, spanId)] != null;
+            return IdArrays.contains(otherIds, otherCount, spanId);
         }
         if (hex == 0) {
             return hasZero;
@@ -41,15 +42,10 @@ public class SpanIdSet {
     public boolean add(String spanId) {
         long hex = hexValue(spanId);
         if (hex == NOT_HEX) {
-            if (otherCount + 1 > otherIds.length * 3 / 4) {
-                growOthers();
-            }
-            int slot = slotOf(otherIds, spanId);
-            if (otherIds[slot] != null) {
+            if (IdArrays.contains(otherIds, otherCount, spanId)) {
                 return false;
             }
-            otherIds[slot] = spanId;
-            otherCount++;
+            otherIds = IdArrays.add(otherIds, otherCount++, spanId);
             return true;
         }
         if (hex == 0) {
@@ -97,15 +93,6 @@ public class SpanIdSet {
         return slot;
     }
 
-    private static int slotOf(String[] table, String value) {
-        int mask = table.length - 1;
-        int slot = mix(value.hashCode()) & mask;
-        while (table[slot] != null && !table[slot].equals(value)) {
-            slot = (slot + 1) & mask;
-        }
-        return slot;
-    }
-
     /** Spreads the bits: consecutive ids must not cluster in one run of slots. */
     private static int mix(long value) {
         long h = value * 0x9E3779B97F4A7C15L;
@@ -118,16 +105,6 @@ public class SpanIdSet {
         for (long value : old) {
             if (value != 0) {
                 hexIds[slotOf(hexIds, value)] = value;
-            }
-        }
-    }
-
-    private void growOthers() {
-        String[] old = otherIds;
-        otherIds = new String[Math.max(4, old.length * 2)];
-        for (String value : old) {
-            if (value != null) {
-                otherIds[slotOf(otherIds, value)] = value;
             }
         }
     }
