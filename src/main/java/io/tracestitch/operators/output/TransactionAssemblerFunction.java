@@ -31,9 +31,10 @@ import org.apache.flink.util.Collector;
  * <p>A plan still waiting when a newer plan of the same transaction, or one superseding it, arrives
  * is dropped: the newer one says everything it would have.
  *
- * <p>State: the plans not yet written with the content that arrived for them, and the tenant's
- * progress, all removed as plans are written (never expiring: every plan is answered); the last
- * revision written per transaction (for {@code transactionsOut}), expiring with the horizon.
+ * <p>State: the plans not yet written with the content that arrived for them, removed as plans are
+ * written or dropped (never expiring: every plan is answered); the tenant's progress (two numbers,
+ * kept for good); the last revision written per transaction (for {@code transactionsOut}), expiring
+ * with the horizon.
  */
 public final class TransactionAssemblerFunction extends KeyedProcessFunction<String, AssemblyInput, byte[]> {
 
