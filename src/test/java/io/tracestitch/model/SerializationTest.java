@@ -82,6 +82,7 @@ class SerializationTest {
                 Arguments.of(ResolverInput.class, new ResolverInput.KeyCapped("111111111111", "t1", KEY)),
                 Arguments.of(ResolverInput.class, new ResolverInput.ContentChanged("111111111111", "t1")),
                 Arguments.of(ContentInput.class, new ContentInput.ClosedSpans("111111111111", DIGEST)),
+                Arguments.of(TraceGraph.class, TraceDigests.graph(DIGEST)),
                 Arguments.of(ContentInput.class, new ContentInput.InvocationUpdate("111111111111", "t1", INVOCATION)),
                 Arguments.of(ContentInput.class, new ContentInput.ContentRequest("111111111111", "t1", 3, 77)),
                 Arguments.of(AssemblyInput.class, new TransactionPlan("111111111111", 4, "tx-t1", 2, new String[] {"t1"},

@@ -5,9 +5,8 @@ import io.tracestitch.jobs.LineFileSink;
 import io.tracestitch.model.Json;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
-import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.Span;
-import io.tracestitch.model.SpanLink;
+import io.tracestitch.operators.trace.TraceDigests;
 import io.tracestitch.model.SpanSerializer;
 import io.tracestitch.operators.Timers;
 import io.tracestitch.operators.invocation.InvocationJoinFunction;
@@ -150,54 +149,11 @@ final class SpanYardstick {
         try (JsonGenerator g = Json.FACTORY.createGenerator(json)) {
             g.setRootValueSeparator(new SerializedString("\n"));
             for (Span span : spans) {
-                render(g, span);
+                TraceDigests.render(g, span);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return json.toByteArray();
-    }
-
-    /**
-     * A span as the job renders it, field for field ({@code TraceDigests.render} is private to the
-     * trace stage); {@code BenchmarkTest} checks that the bytes are the same.
-     */
-    private static void render(JsonGenerator g, Span s) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("type", "span");
-        g.writeStringField("tenant", s.tenant());
-        g.writeStringField("traceId", s.traceId());
-        g.writeStringField("spanId", s.spanId());
-        g.writeStringField("parentSpanId", s.parentSpanId());
-        g.writeStringField("service", s.service());
-        g.writeStringField("name", s.name());
-        g.writeStringField("kind", s.kind());
-        g.writeFieldName("startMs");
-        Json.writeMillis(g, s.startMs());
-        g.writeFieldName("endMs");
-        Json.writeMillis(g, s.endMs());
-        g.writeStringField("status", s.error() ? "error" : "ok");
-        g.writeStringField("requestId", s.requestId());
-        g.writeArrayFieldStart("messages");
-        for (MessageRef m : s.messages()) {
-            g.writeStartObject();
-            g.writeStringField("system", m.system());
-            g.writeStringField("operation", m.operation());
-            g.writeStringField("destination", m.destination());
-            g.writeStringField("id", m.id());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeArrayFieldStart("links");
-        for (SpanLink l : s.links()) {
-            g.writeStartObject();
-            g.writeStringField("traceId", l.traceId());
-            g.writeStringField("spanId", l.spanId());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeFieldName("attributes");
-        g.writeRawValue(s.attributesJson());
-        g.writeEndObject();
     }
 }

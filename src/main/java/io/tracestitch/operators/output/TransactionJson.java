@@ -97,7 +97,7 @@ public final class TransactionJson {
                 invocation(g, invocation);
             }
             g.writeEndArray();
-            graph(g, TransactionGraph.of(traces));
+            graph(g, TransactionGraph.of(traces.stream().map(TraceDigests::graph).toList()));
             g.writeBooleanField("truncated", cut || !refusing.isEmpty());
             capped(g, refusing, plan.cappedKeys());
             if (config.includeSpans()) {
@@ -117,8 +117,7 @@ public final class TransactionJson {
     private static int totalJson(List<TraceDigest> traces) {
         int total = 0;
         for (TraceDigest trace : traces) {
-            total += (trace.spanEnds().length == 0 ? 0 : trace.spanEnds()[trace.spanEnds().length - 1])
-                    + trace.spanCount();
+            total += trace.spansLength() + trace.spanCount();
         }
         return total;
     }

@@ -42,21 +42,28 @@ final class SpanCompression {
     private SpanCompression() {}
 
     static byte[] compress(byte[] json) {
-        return compress(json, json.length);
+        return compress(new byte[0], 0, json, json.length);
     }
 
-    /** Compresses the first {@code length} bytes of {@code json}. */
-    static byte[] compress(byte[] json, int length) {
-        return PER_THREAD.get().deflate(json, length);
+    /** Compresses the first {@code headLength} bytes of {@code head} followed by the first {@code length} of {@code body}. */
+    static byte[] compress(byte[] head, int headLength, byte[] body, int length) {
+        return PER_THREAD.get().deflate(head, headLength, body, length);
     }
 
-    /** @param length the uncompressed length */
+    /** The whole block; {@code length} is its uncompressed length. */
     static byte[] decompress(byte[] compressed, int length) {
-        return PER_THREAD.get().inflate(compressed, length);
+        return decompress(compressed, 0, length);
     }
 
-    private byte[] deflate(byte[] json, int length) {
-        fill(json, length);
+    /** The {@code length} bytes that follow the first {@code skip} of the uncompressed block (the rest is not inflated). */
+    static byte[] decompress(byte[] compressed, int skip, int length) {
+        return PER_THREAD.get().inflate(compressed, skip, length);
+    }
+
+    private byte[] deflate(byte[] head, int headLength, byte[] body, int bodyLength) {
+        int length = headLength + bodyLength;
+        in = atLeast(in, length).clear();
+        in.put(head, 0, headLength).put(body, 0, bodyLength).flip();
         out = atLeast(out, length + length / 8 + 64).clear();
         deflater.reset();
         deflater.setDictionary(DIRECT_DICTIONARY.duplicate());
@@ -68,12 +75,13 @@ final class SpanCompression {
             }
             deflater.deflate(out);
         }
-        return drain();
+        return drain(0);
     }
 
-    private byte[] inflate(byte[] compressed, int length) {
-        fill(compressed, compressed.length);
-        out = atLeast(out, length).clear().limit(length);
+    private byte[] inflate(byte[] compressed, int skip, int length) {
+        in = atLeast(in, compressed.length).clear();
+        in.put(compressed).flip();
+        out = atLeast(out, skip + length).clear().limit(skip + length);
         inflater.reset();
         inflater.setDictionary(DIRECT_DICTIONARY.duplicate());
         inflater.setInput(in);
@@ -81,22 +89,18 @@ final class SpanCompression {
             while (out.hasRemaining()) {
                 if (inflater.inflate(out) == 0 && (inflater.finished() || inflater.needsInput())) {
                     throw new IllegalStateException("compressed spans end after " + out.position() + " of "
-                            + length + " bytes");
+                            + (skip + length) + " bytes");
                 }
             }
         } catch (DataFormatException e) {
             throw new IllegalStateException("compressed spans do not decompress", e);
         }
-        return drain();
+        return drain(skip);
     }
 
-    private void fill(byte[] data, int length) {
-        in = atLeast(in, length).clear();
-        in.put(data, 0, length).flip();
-    }
-
-    private byte[] drain() {
-        out.flip();
+    /** What the coder wrote after its first {@code skip} bytes; lets go of buffers a huge trace grew. */
+    private byte[] drain(int skip) {
+        out.flip().position(skip);
         byte[] result = new byte[out.remaining()];
         out.get(result);
         if (in.capacity() > KEPT_CAPACITY) {

@@ -5,8 +5,9 @@ import io.tracestitch.operators.IdArrays;
 /**
  * The distinct span ids of one trace, exactly: what the {@code max-spans} cap counts. Ids of 16
  * lower-case hex digits (OpenTelemetry's and X-Ray's format) are held as the 64-bit number they
- * spell, in an open-addressing table; any other id as its string, in an {@link IdArrays} set. Adding is
- * amortised constant time, so a trace of any size costs linear time (a sorted array was quadratic).
+ * spell, any other id as its string, each kind in an {@link IdArrays} set: an exactly sized array for
+ * the few spans most traces have, a hash table beyond. Adding is amortised constant time, so a trace
+ * of any size costs linear time (a sorted array was quadratic).
  *
  * <p>Mutable Flink POJO kept in the trace stage's state.
  */
@@ -15,7 +16,7 @@ public class SpanIdSet {
     private static final long[] NO_LONGS = {};
     private static final int HEX_DIGITS = 16;
 
-    /** Table of hex ids; 0 marks an empty slot, so the id 0 is {@link #hasZero} instead. */
+    /** The hex ids as numbers; 0 marks a free table slot, so the id 0 is {@link #hasZero} instead. */
     public long[] hexIds = NO_LONGS;
     public int hexCount;
     public boolean hasZero;
@@ -35,7 +36,7 @@ public class SpanIdSet {
         if (hex == 0) {
             return hasZero;
         }
-        return hexIds.length > 0 && hexIds[slotOf(hexIds, hex)] != 0;
+        return IdArrays.contains(hexIds, hexCount, hex);
     }
 
     /** Adds the id; true if it was not there. */
@@ -53,15 +54,10 @@ public class SpanIdSet {
             hasZero = true;
             return added;
         }
-        if (hexCount + 1 > hexIds.length * 3 / 4) {
-            growHex();
-        }
-        int slot = slotOf(hexIds, hex);
-        if (hexIds[slot] != 0) {
+        if (IdArrays.contains(hexIds, hexCount, hex)) {
             return false;
         }
-        hexIds[slot] = hex;
-        hexCount++;
+        hexIds = IdArrays.add(hexIds, hexCount++, hex);
         return true;
     }
 
@@ -82,30 +78,5 @@ public class SpanIdSet {
             value = value << 4 | digit;
         }
         return value;
-    }
-
-    private static int slotOf(long[] table, long value) {
-        int mask = table.length - 1;
-        int slot = mix(value) & mask;
-        while (table[slot] != 0 && table[slot] != value) {
-            slot = (slot + 1) & mask;
-        }
-        return slot;
-    }
-
-    /** Spreads the bits: consecutive ids must not cluster in one run of slots. */
-    private static int mix(long value) {
-        long h = value * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
-    }
-
-    private void growHex() {
-        long[] old = hexIds;
-        hexIds = new long[Math.max(16, old.length * 2)];
-        for (long value : old) {
-            if (value != 0) {
-                hexIds[slotOf(hexIds, value)] = value;
-            }
-        }
     }
 }

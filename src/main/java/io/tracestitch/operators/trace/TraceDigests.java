@@ -1,5 +1,6 @@
 package io.tracestitch.operators.trace;
 
+import io.tracestitch.model.CompactRecordSerializer;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.Json;
 import io.tracestitch.model.LogFact;
@@ -7,6 +8,7 @@ import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
 import io.tracestitch.model.TraceDigest;
+import io.tracestitch.model.TraceGraph;
 import io.tracestitch.operators.ingest.RecordParser;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -20,6 +22,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * Builds {@link TraceDigest}s from spans, and spans back from a digest when a late span has to be
@@ -28,6 +32,7 @@ import java.util.Map;
  */
 public final class TraceDigests {
 
+    private static final CompactRecordSerializer<TraceGraph> GRAPH = new CompactRecordSerializer<>(TraceGraph.class);
     static final Comparator<Span> SPAN_ORDER =
             Comparator.comparingDouble(Span::startMs).thenComparing(Span::spanId);
 
@@ -38,11 +43,11 @@ public final class TraceDigests {
         Span[] spans = distinctSpans.clone();
         Arrays.sort(spans, SPAN_ORDER);
         Map<String, Integer> services = new LinkedHashMap<>();
-        Map<TraceDigest.Resource, Integer> resources = new LinkedHashMap<>();
-        Map<TraceDigest.Edge, int[]> edges = new LinkedHashMap<>();
+        Map<TraceGraph.Resource, Integer> resources = new LinkedHashMap<>();
+        Map<TraceGraph.Edge, int[]> edges = new LinkedHashMap<>();
         Map<String, Span> bySpanId = new HashMap<>();
-        List<TraceDigest.HopEnd> publishes = new ArrayList<>();
-        List<TraceDigest.HopEnd> receives = new ArrayList<>();
+        List<TraceGraph.HopEnd> publishes = new ArrayList<>();
+        List<TraceGraph.HopEnd> receives = new ArrayList<>();
         for (Span span : spans) {
             bySpanId.put(span.spanId(), span);
         }
@@ -59,20 +64,20 @@ public final class TraceDigests {
                 end = Math.max(end, span.endMs());
                 errors += span.error() ? 1 : 0;
                 int service = services.computeIfAbsent(span.service(), k -> services.size());
-                String self = TraceDigest.functionNodeId(span.service());
+                String self = TraceGraph.functionNodeId(span.service());
                 Span parent = span.parentSpanId() == null ? null : bySpanId.get(span.parentSpanId());
                 if (parent != null && !parent.service().equals(span.service())) {
-                    count(edges, new TraceDigest.Edge(TraceDigest.EdgeType.CALL, TraceDigest.functionNodeId(parent.service()), self));
+                    count(edges, new TraceGraph.Edge(TraceGraph.EdgeType.CALL, TraceGraph.functionNodeId(parent.service()), self));
                 }
                 for (MessageRef ref : span.messages()) {
-                    TraceDigest.Resource resource = new TraceDigest.Resource(ref.system(), ref.destination());
+                    TraceGraph.Resource resource = new TraceGraph.Resource(ref.system(), ref.destination());
                     int resourceIndex = resources.computeIfAbsent(resource, k -> resources.size());
                     if (ref.publish()) {
-                        count(edges, new TraceDigest.Edge(TraceDigest.EdgeType.PUBLISH, self, resource.nodeId()));
-                        publishes.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resourceIndex, span.endMs()));
+                        count(edges, new TraceGraph.Edge(TraceGraph.EdgeType.PUBLISH, self, resource.nodeId()));
+                        publishes.add(new TraceGraph.HopEnd(ref.joinKey(), i, service, resourceIndex, span.endMs()));
                     } else {
-                        count(edges, new TraceDigest.Edge(TraceDigest.EdgeType.CONSUME, resource.nodeId(), self));
-                        receives.add(new TraceDigest.HopEnd(ref.joinKey(), i, service, resourceIndex, span.startMs()));
+                        count(edges, new TraceGraph.Edge(TraceGraph.EdgeType.CONSUME, resource.nodeId(), self));
+                        receives.add(new TraceGraph.HopEnd(ref.joinKey(), i, service, resourceIndex, span.startMs()));
                     }
                 }
                 render(g, span);
@@ -83,11 +88,18 @@ public final class TraceDigests {
             throw new UncheckedIOException(e);
         }
         int[] edgeCounts = edges.values().stream().mapToInt(c -> c[0]).toArray();
-        return new TraceDigest(traceId, spans.length, 0, start, end, errors,
-                services.keySet().toArray(new String[0]), resources.keySet().toArray(new TraceDigest.Resource[0]),
-                edges.keySet().toArray(new TraceDigest.Edge[0]), edgeCounts,
-                publishes.toArray(new TraceDigest.HopEnd[0]), receives.toArray(new TraceDigest.HopEnd[0]),
-                SpanCompression.compress(json.buffer(), json.size()), spanEnds);
+        TraceGraph graph = new TraceGraph(traceId, services.keySet().toArray(new String[0]),
+                resources.keySet().toArray(new TraceGraph.Resource[0]), edges.keySet().toArray(new TraceGraph.Edge[0]),
+                edgeCounts, publishes.toArray(new TraceGraph.HopEnd[0]), receives.toArray(new TraceGraph.HopEnd[0]));
+        DataOutputSerializer graphBytes = new DataOutputSerializer(256);
+        try {
+            GRAPH.serialize(graph, graphBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] compressed = SpanCompression.compress(graphBytes.getSharedBuffer(), graphBytes.length(), json.buffer(),
+                json.size());
+        return new TraceDigest(traceId, spans.length, 0, start, end, errors, compressed, graphBytes.length(), spanEnds);
     }
 
     /**
@@ -116,8 +128,17 @@ public final class TraceDigests {
 
     /** The rendered spans, uncompressed. */
     public static byte[] spansJson(TraceDigest digest) {
-        int length = digest.spanEnds().length == 0 ? 0 : digest.spanEnds()[digest.spanEnds().length - 1];
-        return SpanCompression.decompress(digest.compressedSpans(), length);
+        return SpanCompression.decompress(digest.compressed(), digest.graphLength(), digest.spansLength());
+    }
+
+    /** The trace's graph pieces (only they are inflated, not the spans after them). */
+    public static TraceGraph graph(TraceDigest digest) {
+        byte[] bytes = SpanCompression.decompress(digest.compressed(), 0, digest.graphLength());
+        try {
+            return GRAPH.deserialize(new DataInputDeserializer(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The spans a digest was built from. */
@@ -150,11 +171,12 @@ public final class TraceDigests {
         return spans.toArray(new Span[0]);
     }
 
-    private static void count(Map<TraceDigest.Edge, int[]> edges, TraceDigest.Edge edge) {
+    private static void count(Map<TraceGraph.Edge, int[]> edges, TraceGraph.Edge edge) {
         edges.computeIfAbsent(edge, k -> new int[1])[0]++;
     }
 
-    static void render(JsonGenerator g, Span s) throws IOException {
+    /** One span as an input span record (the output copies these bytes; the benchmark renders the same way). */
+    public static void render(JsonGenerator g, Span s) throws IOException {
         g.writeStartObject();
         g.writeStringField("type", "span");
         g.writeStringField("tenant", s.tenant());
