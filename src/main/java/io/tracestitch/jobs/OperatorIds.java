@@ -11,6 +11,7 @@ final class OperatorIds {
     static final String RESOLVE_TRANSACTIONS = "resolve-transactions";
     static final String STORE_CONTENT = "store-content";
     static final String ASSEMBLE_TRANSACTIONS = "assemble-transactions";
+    static final String ORDER_LINES = "order-lines";
 
     private OperatorIds() {}
 }

@@ -8,6 +8,7 @@ import io.tracestitch.model.HopSide;
 import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
+import io.tracestitch.model.PlanOutcome;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.Span;
@@ -16,6 +17,7 @@ import io.tracestitch.operators.content.ContentStoreFunction;
 import io.tracestitch.operators.hop.HopPairingFunction;
 import io.tracestitch.operators.ingest.ParseFunction;
 import io.tracestitch.operators.invocation.InvocationJoinFunction;
+import io.tracestitch.operators.output.LineOrderFunction;
 import io.tracestitch.operators.output.TransactionAssemblerFunction;
 import io.tracestitch.operators.resolve.TransactionResolverFunction;
 import io.tracestitch.operators.trace.TraceAssemblerFunction;
@@ -76,9 +78,11 @@ public final class StitchingPipeline {
                 .process(new ContentStoreFunction(config)).uid(OperatorIds.STORE_CONTENT).name("Store trace content");
 
         DataStream<byte[]> transactions = plans.union(memberContent)
-                .keyBy(AssemblyInput::tenant)
+                .keyBy(AssemblyInput::key, Keys.TYPE)
                 .process(new TransactionAssemblerFunction(config))
-                .uid(OperatorIds.ASSEMBLE_TRANSACTIONS).name("Assemble transactions");
+                .uid(OperatorIds.ASSEMBLE_TRANSACTIONS).name("Assemble transactions")
+                .keyBy(PlanOutcome::tenant)
+                .process(new LineOrderFunction()).uid(OperatorIds.ORDER_LINES).name("Order lines");
 
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG)
                 .union(closedTraces.getSideOutput(DeadLetters.TAG));

@@ -27,8 +27,10 @@ public sealed interface ContentInput {
     record InvocationUpdate(String tenant, String traceId, Invocation invocation) implements ContentInput {}
 
     /**
-     * Send the trace's content for plan {@code seq} of the tenant, once the store's watermark reaches
-     * {@code fence}: by then every change the resolver saw when it planned has arrived here too.
+     * Send the trace's content for plan {@code seq} of the tenant (a revision of {@code transactionId}),
+     * once the store's watermark reaches {@code fence}: by then every change the resolver saw when it
+     * planned has arrived here too.
      */
-    record ContentRequest(String tenant, String traceId, long seq, long fence) implements ContentInput {}
+    record ContentRequest(String tenant, String traceId, String transactionId, long seq, long fence)
+            implements ContentInput {}
 }

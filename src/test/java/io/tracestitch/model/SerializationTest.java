@@ -4,7 +4,6 @@ import io.tracestitch.operators.content.TraceContent;
 import io.tracestitch.operators.hop.HopSides;
 import io.tracestitch.operators.invocation.InvocationState;
 import io.tracestitch.operators.output.PendingPlan;
-import io.tracestitch.operators.output.WriteProgress;
 import io.tracestitch.operators.resolve.TenantCounters;
 import io.tracestitch.operators.resolve.TraceNode;
 import io.tracestitch.operators.resolve.TransactionNode;
@@ -45,8 +44,7 @@ class SerializationTest {
                 HopSides.class,
                 InvocationState.class,
                 TraceContent.class,
-                PendingPlan.class,
-                WriteProgress.class);
+                PendingPlan.class);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -84,12 +82,14 @@ class SerializationTest {
                 Arguments.of(ContentInput.class, new ContentInput.ClosedSpans("111111111111", DIGEST)),
                 Arguments.of(TraceGraph.class, TraceDigests.graph(DIGEST)),
                 Arguments.of(ContentInput.class, new ContentInput.InvocationUpdate("111111111111", "t1", INVOCATION)),
-                Arguments.of(ContentInput.class, new ContentInput.ContentRequest("111111111111", "t1", 3, 77)),
+                Arguments.of(ContentInput.class, new ContentInput.ContentRequest("111111111111", "t1", "tx-t1", 3, 77)),
                 Arguments.of(AssemblyInput.class, new TransactionPlan("111111111111", 4, "tx-t1", 2, new String[] {"t1"},
                         new String[] {"tx-t2"}, new String[0], new JoinKey[] {KEY}, new String[] {"t9"},
                         new JoinKey[0])),
-                Arguments.of(AssemblyInput.class, new MemberContent("111111111111", 4, "t1", DIGEST,
-                        new Invocation[] {INVOCATION})));
+                Arguments.of(AssemblyInput.class, new MemberContent("111111111111", 4, "tx-t1", "t1", DIGEST,
+                        new Invocation[] {INVOCATION})),
+                Arguments.of(PlanOutcome.class, new PlanOutcome.Written("111111111111", 4, new byte[] {'{', '}'})),
+                Arguments.of(PlanOutcome.class, new PlanOutcome.Skipped("111111111111", 3)));
     }
 
     @ParameterizedTest(name = "{0}: {1}")

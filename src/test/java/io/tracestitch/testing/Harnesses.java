@@ -7,12 +7,14 @@ import io.tracestitch.model.HopSide;
 import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
+import io.tracestitch.model.PlanOutcome;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.Span;
 import io.tracestitch.operators.content.ContentStoreFunction;
 import io.tracestitch.operators.hop.HopPairingFunction;
 import io.tracestitch.operators.invocation.InvocationJoinFunction;
+import io.tracestitch.operators.output.LineOrderFunction;
 import io.tracestitch.operators.output.TransactionAssemblerFunction;
 import io.tracestitch.operators.resolve.TransactionResolverFunction;
 import io.tracestitch.operators.trace.TraceAssemblerFunction;
@@ -73,10 +75,15 @@ public final class Harnesses {
                 TypeInformation.of(AssemblyInput.class)));
     }
 
-    public static KeyedStage<String, AssemblyInput, byte[]> transactionAssembler(StitchConfig config)
-            throws Exception {
-        return new KeyedStage<>(oneInput(new TransactionAssemblerFunction(config), AssemblyInput::tenant,
-                Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    public static KeyedStage<Tuple2<String, String>, AssemblyInput, PlanOutcome> transactionAssembler(
+            StitchConfig config) throws Exception {
+        return new KeyedStage<>(oneInput(new TransactionAssemblerFunction(config), AssemblyInput::key, Keys.TYPE,
+                TypeInformation.of(PlanOutcome.class)));
+    }
+
+    public static KeyedStage<String, PlanOutcome, byte[]> lineOrder() throws Exception {
+        return new KeyedStage<>(oneInput(new LineOrderFunction(), PlanOutcome::tenant, Types.STRING,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     private static <K, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> oneInput(

@@ -25,8 +25,8 @@ public final class Plans {
 
     /** What member {@code traceId}'s content store sends for {@code plan}: a trace of one span. */
     public static MemberContent content(TransactionPlan plan, String traceId) {
-        return new MemberContent(plan.tenant(), plan.seq(), traceId, Spans.digestOfOneSpan(traceId, SPANS_END_MS),
-                new Invocation[0]);
+        return new MemberContent(plan.tenant(), plan.seq(), plan.transactionId(), traceId,
+                Spans.digestOfOneSpan(traceId, SPANS_END_MS), new Invocation[0]);
     }
 
     /** E.g. {@code "#3 tx-a r2 [a, b] supersedes [tx-b]"}: plan number, id, revision, members, supersedes. */

@@ -102,7 +102,8 @@ public final class ContentStoreFunction extends KeyedProcessFunction<Tuple2<Stri
                     c.digest = TraceDigests.of(request.traceId(), new Span[0]);
                 }
             }
-            out.collect(new MemberContent(request.tenant(), request.seq(), request.traceId(), c.digest, c.invocations));
+            out.collect(new MemberContent(request.tenant(), request.seq(), request.transactionId(), request.traceId(),
+                    c.digest, c.invocations));
         }
         requests.update(waiting);
     }

@@ -2,7 +2,7 @@ package io.tracestitch.operators.output;
 
 import io.tracestitch.model.TransactionPlan;
 
-/** Mutable Flink POJO: a plan waiting to be written, and how many of its members' content arrived. */
+/** Mutable Flink POJO: the plan of one transaction waiting for its members' content, and how many arrived. */
 public class PendingPlan {
     public TransactionPlan plan;
     public int received;

@@ -146,7 +146,8 @@ public final class TransactionResolverFunction extends KeyedProcessFunction<Stri
             plans.inc();
             out.collect(plan);
             for (String member : plan.members()) {
-                ctx.output(CONTENT_REQUESTS, new ContentInput.ContentRequest(tenant, member, plan.seq(), watermark));
+                ctx.output(CONTENT_REQUESTS, new ContentInput.ContentRequest(tenant, member, plan.transactionId(),
+                        plan.seq(), watermark));
             }
         }
         counters.update(tenantCounters);

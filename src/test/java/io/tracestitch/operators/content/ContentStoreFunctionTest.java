@@ -49,7 +49,7 @@ class ContentStoreFunctionTest {
     }
 
     private void request(String traceId, long seq, long fence) throws Exception {
-        stage.add(new ContentInput.ContentRequest(TENANT, traceId, seq, fence), fence);
+        stage.add(new ContentInput.ContentRequest(TENANT, traceId, "tx-" + traceId, seq, fence), fence);
     }
 
     private List<MemberContent> answers() {

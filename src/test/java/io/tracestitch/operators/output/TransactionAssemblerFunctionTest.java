@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.AssemblyInput;
+import io.tracestitch.model.PlanOutcome;
 import io.tracestitch.model.TransactionPlan;
 import io.tracestitch.testing.Changelog;
 import io.tracestitch.testing.Harnesses;
@@ -18,39 +19,48 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The transaction assembler: each plan's line once its content is complete, in plan order per tenant
- * (the changelog by construction, docs/stitching.md C3), whatever order the content comes in; a plan
- * still waiting when a newer plan of its id or one superseding it arrives is dropped; and once every
- * plan is written, only the tenant's progress and last-written revisions are left.
+ * The output stages together: Assemble transactions (keyed by transaction) completes each plan with
+ * its content and renders its line, or skips it when a newer plan of the same transaction overtakes
+ * it; Order lines (keyed by tenant) writes each tenant's lines in plan order. Whatever order the
+ * content comes in, the lines form a valid changelog (docs/stitching.md C3), and once every plan is
+ * written only each transaction's progress and each tenant's next plan number are left.
  */
 class TransactionAssemblerFunctionTest {
 
     private static final long HORIZON = TestConfigs.HORIZON.toMillis();
-    /** The assembler does not look at stamps: plans and content come from timers and answers. */
+    /** The stages do not look at stamps: plans and content come from timers and answers. */
     private static final long ANY_TIME = 1_732_400_000_000L;
 
-    private KeyedStage<String, AssemblyInput, byte[]> stage;
+    private KeyedStage<Tuple2<String, String>, AssemblyInput, PlanOutcome> stage;
+    private KeyedStage<String, PlanOutcome, byte[]> order;
     private final List<byte[]> written = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
         stage.close();
+        order.close();
     }
 
     private void open(StitchConfig config) throws Exception {
         stage = Harnesses.transactionAssembler(config);
+        order = Harnesses.lineOrder();
     }
 
     private void openBounded() throws Exception {
         open(TestConfigs.bounded().build());
     }
 
+    /** Sends one input to the assembler and what comes out of it on to the line order. */
     private void send(AssemblyInput input) throws Exception {
         stage.add(input, ANY_TIME);
+        for (PlanOutcome outcome : stage.drain()) {
+            order.add(outcome, ANY_TIME);
+        }
     }
 
     /** Sends the plan and all its members' content. */
@@ -63,31 +73,32 @@ class TransactionAssemblerFunctionTest {
 
     /** The lines written since the last call, as {@code "tx-a r2 [a, b]"}. */
     private List<String> lines() {
-        List<byte[]> out = stage.drain();
+        List<byte[]> out = order.drain();
         written.addAll(out);
         return out.stream().map(TransactionLines::describe).toList();
     }
 
-    /** Nothing waits: only the tenants' progress and their last-written revisions are left. */
-    private void assertEverythingWritten(int tenants) {
+    /** Nothing waits: only each transaction's progress and each tenant's next plan number are left. */
+    private void assertEverythingWritten(int tenants, int transactions) {
         List<String> lines = TransactionLines.text(written);
         assertThat(Changelog.violations(lines)).as("every line so far, as a changelog").isEmpty();
-        assertThat(stage.keysHolding("pending-plans")).isZero();
+        assertThat(stage.keysHolding("waiting-plan")).isZero();
         assertThat(stage.keysHolding("contents")).isZero();
-        assertThat(stage.keysHolding("waiting-plan-of")).isZero();
-        assertThat(stage.keysHolding("last-written")).isEqualTo(tenants);
-        assertThat(stage.keysHolding("progress")).isEqualTo(tenants);
-        assertThat(stage.stateEntries()).isEqualTo(2 * tenants);
-        assertThat(stage.eventTimeTimers()).isZero();
+        assertThat(stage.keysHolding("progress")).isEqualTo(transactions);
+        assertThat(stage.stateEntries()).isEqualTo(transactions);
+        assertThat(order.keysHolding("early")).isZero();
+        assertThat(order.keysHolding("next-plan")).isEqualTo(tenants);
+        assertThat(order.stateEntries()).isEqualTo(tenants);
+        assertThat(stage.eventTimeTimers() + order.eventTimeTimers()).isZero();
     }
 
     /**
-     * The forced interleaving: B's plan, then A's plan superseding B, then A's content, then B's. B's plan
-     * still waits when A's arrives, so it is dropped (A says everything it would have), and B's late
-     * content is ignored: no B line after A's, which would bring back an id A superseded.
+     * The forced interleaving that used to break the changelog: B's plan, then A's plan superseding B,
+     * then A's content, then B's. A's line is ready first, but B's plan came first: B's line must be
+     * written before A's, or a line for B would follow the line that superseded it.
      */
     @Test
-    void aPlanSupersededWhileItWaitsIsDroppedAndItsContentIgnored() throws Exception {
+    void aLineReadyBeforeAnEarlierPlansLineWaitsForItAndTheChangelogHolds() throws Exception {
         openBounded();
         sendComplete(plan(1, "tx-a", 1).members("a").build());
         assertThat(lines()).containsExactly("tx-a r1 [a]");
@@ -98,12 +109,13 @@ class TransactionAssemblerFunctionTest {
         send(a);
         send(content(a, "a"));
         send(content(a, "b"));
-        assertThat(lines()).containsExactly("tx-a r2 [a, b]");
+        assertThat(lines()).as("A's line waits for plan 2").isEmpty();
+        assertThat(order.keysHolding("early")).isOne();
         send(content(b, "b"));
-        assertThat(lines()).isEmpty();
-        assertEverythingWritten(1);
-        assertThat(stage.tally("revisionsOut")).isEqualTo(2);
-        assertThat(stage.tally("transactionsOut")).isOne();
+        assertThat(lines()).containsExactly("tx-b r1 [b]", "tx-a r2 [a, b]");
+        assertEverythingWritten(1, 2);
+        assertThat(order.tally("revisionsOut")).isEqualTo(3);
+        assertThat(stage.tally("transactionsOut")).isEqualTo(2);
     }
 
     /** The same plans, but B's content comes before A's plan: B's line, then A's superseding it. */
@@ -118,7 +130,7 @@ class TransactionAssemblerFunctionTest {
         send(content(a, "b"));
         send(content(a, "a"));
         assertThat(lines()).containsExactly("tx-b r1 [b]", "tx-a r2 [a, b]");
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 2);
     }
 
     @Test
@@ -130,7 +142,7 @@ class TransactionAssemblerFunctionTest {
         assertThat(lines()).isEmpty();
         send(x);
         assertThat(lines()).containsExactly("tx-x r1 [x, y]");
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 1);
     }
 
     @Test
@@ -145,7 +157,7 @@ class TransactionAssemblerFunctionTest {
         send(content(second, "y"));
         send(content(second, "x"));
         assertThat(lines()).containsExactly("tx-x r2 [x, y]");
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 1);
     }
 
     @Test
@@ -160,7 +172,7 @@ class TransactionAssemblerFunctionTest {
         List<String> lines = lines();
         assertThat(lines).containsExactly("tx-a r1 [a, b, c]");
         assertThat(TransactionLines.parse(written.get(0)).path("spanCount").asInt()).isEqualTo(3);
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 1);
     }
 
     @Test
@@ -171,19 +183,19 @@ class TransactionAssemblerFunctionTest {
         sendComplete(plan(2, "tx-y", 1).members("y").build());
         sendComplete(plan(3, "tx-z", 1).members("z").build());
         assertThat(lines()).isEmpty();
-        assertThat(stage.keysHolding("pending-plans")).isOne();
+        assertThat(order.keysHolding("early")).as("the later lines wait").isOne();
 
         send(content(x, "x"));
         assertThat(lines()).containsExactly("tx-x r1 [x]", "tx-y r1 [y]", "tx-z r1 [z]");
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 3);
     }
 
     @Test
-    void aDroppedPlansNumberDoesNotHoldBackLaterPlans() throws Exception {
+    void aSkippedPlanDoesNotHoldBackLaterPlans() throws Exception {
         openBounded();
         send(plan(1, "tx-x", 1).members("x").build());
         TransactionPlan y = plan(2, "tx-y", 1).members("y").build();
-        TransactionPlan x2 = plan(3, "tx-x", 2).members("x").build(); // drops plan 1
+        TransactionPlan x2 = plan(3, "tx-x", 2).members("x").build(); // plan 1 is skipped
         send(y);
         send(x2);
         send(content(y, "y"));
@@ -191,9 +203,9 @@ class TransactionAssemblerFunctionTest {
         send(content(x2, "x"));
         assertThat(lines()).containsExactly("tx-x r2 [x]");
 
-        sendComplete(plan(7, "tx-w", 1).members("w").build()); // numbers missing in between hold nothing
+        sendComplete(plan(4, "tx-w", 1).members("w").build());
         assertThat(lines()).containsExactly("tx-w r1 [w]");
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 3);
     }
 
     /** Plans of one tenant arrive in order; content of any tenant at any time. Each tenant's lines keep its plan order. */
@@ -218,8 +230,9 @@ class TransactionAssemblerFunctionTest {
         for (int round = 0; round < 20; round++) {
             if (round > 0) {
                 stage.close();
+                order.close();
             }
-            openBounded(); // a fresh assembler per order
+            openBounded(); // fresh stages per order
             written.clear();
             for (AssemblyInput input : interleave(plansOf, contents, random)) {
                 send(input);
@@ -235,7 +248,7 @@ class TransactionAssemblerFunctionTest {
             for (String tenant : tenants) {
                 assertThat(seqsWritten.get(tenant)).as("round %d, %s", round, tenant).containsExactly(1L, 2L, 3L, 4L);
             }
-            assertEverythingWritten(tenants.size());
+            assertEverythingWritten(tenants.size(), 12);
         }
     }
 
@@ -258,7 +271,7 @@ class TransactionAssemblerFunctionTest {
         return merged;
     }
 
-    /** Plans and content never expire: the assembler waits for every answer, however long. */
+    /** A waiting plan and its content never expire: the line order waits for every plan's outcome, however long. */
     @Test
     void withAHorizonAWaitingPlanIsWrittenHoweverLongItsContentTakes() throws Exception {
         open(TestConfigs.endless().build());
@@ -269,12 +282,13 @@ class TransactionAssemblerFunctionTest {
         stage.setStateClock(10 * HORIZON);
         send(content(plan, "b"));
         assertThat(lines()).containsExactly("tx-a-1 r1 [a, b]");
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 1);
     }
 
     /**
-     * The last written revision is kept only for {@code transactionsOut}: once it expired, a revision
-     * of a transaction quiet for the horizon is written as always and counts the transaction again.
+     * A transaction's progress is kept only for skipped content and {@code transactionsOut}: once it
+     * expired, a revision of a transaction quiet for the horizon is written as always and counts the
+     * transaction again.
      */
     @Test
     void withAHorizonTheLastWrittenRevisionExpiresAndOnlyTheCountNoticesIt() throws Exception {
@@ -288,8 +302,8 @@ class TransactionAssemblerFunctionTest {
         stage.setStateClock(HORIZON - 1 + HORIZON);
         sendComplete(plan(3, "tx-a-1", 3).members("a", "b").build());
         assertThat(lines()).containsExactly("tx-a-1 r1 [a]", "tx-a-1 r2 [a]", "tx-a-1 r3 [a, b]");
-        assertThat(stage.tally("revisionsOut")).isEqualTo(3);
+        assertThat(order.tally("revisionsOut")).isEqualTo(3);
         assertThat(stage.tally("transactionsOut")).isEqualTo(2);
-        assertEverythingWritten(1);
+        assertEverythingWritten(1, 1);
     }
 }

@@ -1,0 +1,21 @@
+package io.tracestitch.model;
+
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+/**
+ * What became of the tenant's plan {@code seq}: its line, or that it was skipped (a newer plan of the
+ * same transaction overtook it before its content was complete). Every plan has exactly one outcome,
+ * so the tenant's lines can be put back in plan order.
+ */
+@TypeInfo(CompactRecordSerializer.Factory.class)
+public sealed interface PlanOutcome {
+
+    String tenant();
+
+    long seq();
+
+    /** The revision's JSON line (UTF-8). */
+    record Written(String tenant, long seq, byte[] line) implements PlanOutcome {}
+
+    record Skipped(String tenant, long seq) implements PlanOutcome {}
+}
