@@ -4,6 +4,7 @@ import io.tracestitch.operators.content.TraceContent;
 import io.tracestitch.operators.hop.HopSides;
 import io.tracestitch.operators.invocation.InvocationState;
 import io.tracestitch.operators.output.PendingPlan;
+import io.tracestitch.operators.output.TransactionProgress;
 import io.tracestitch.operators.resolve.TenantCounters;
 import io.tracestitch.operators.resolve.TraceNode;
 import io.tracestitch.operators.resolve.TransactionNode;
@@ -44,7 +45,8 @@ class SerializationTest {
                 HopSides.class,
                 InvocationState.class,
                 TraceContent.class,
-                PendingPlan.class);
+                PendingPlan.class,
+                TransactionProgress.class);
     }
 
     @ParameterizedTest(name = "{0}")

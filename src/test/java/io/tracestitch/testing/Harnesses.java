@@ -81,8 +81,9 @@ public final class Harnesses {
                 TypeInformation.of(PlanOutcome.class)));
     }
 
-    public static KeyedStage<String, PlanOutcome, byte[]> lineOrder() throws Exception {
-        return new KeyedStage<>(oneInput(new LineOrderFunction(), PlanOutcome::tenant, Types.STRING,
+    /** {@code plainBudget}: bytes of waiting lines held uncompressed (see {@link LineOrderFunction}). */
+    public static KeyedStage<String, PlanOutcome, byte[]> lineOrder(long plainBudget) throws Exception {
+        return new KeyedStage<>(oneInput(new LineOrderFunction(plainBudget), PlanOutcome::tenant, Types.STRING,
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 

@@ -9,6 +9,7 @@ import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
 import io.tracestitch.model.TraceDigest;
 import io.tracestitch.model.TraceGraph;
+import io.tracestitch.operators.SpanCompression;
 import io.tracestitch.operators.ingest.RecordParser;
 
 import com.fasterxml.jackson.core.JsonGenerator;

@@ -47,8 +47,12 @@ class TransactionAssemblerFunctionTest {
     }
 
     private void open(StitchConfig config) throws Exception {
+        open(config, LineOrderFunction.DEFAULT_PLAIN_BUDGET);
+    }
+
+    private void open(StitchConfig config, long plainBudget) throws Exception {
         stage = Harnesses.transactionAssembler(config);
-        order = Harnesses.lineOrder();
+        order = Harnesses.lineOrder(plainBudget);
     }
 
     private void openBounded() throws Exception {
@@ -208,7 +212,11 @@ class TransactionAssemblerFunctionTest {
         assertEverythingWritten(1, 3);
     }
 
-    /** Plans of one tenant arrive in order; content of any tenant at any time. Each tenant's lines keep its plan order. */
+    /**
+     * Plans of one tenant arrive in order; content of any tenant at any time. Each tenant's lines keep
+     * its plan order, and come out byte for byte as assembled whether they waited as they were, all
+     * compressed (no plain budget) or some of each (a budget of about one line).
+     */
     @Test
     void manyTenantsInterleavedEachWriteInTheirOwnPlanOrder() throws Exception {
         List<String> tenants = List.of("tenant-a", "tenant-b", "tenant-c");
@@ -226,18 +234,25 @@ class TransactionAssemblerFunctionTest {
             }
             plansOf.put(tenant, plans);
         }
+        long[] plainBudgets = {LineOrderFunction.DEFAULT_PLAIN_BUDGET, 0, 400};
         Random random = new Random(20261130);
-        for (int round = 0; round < 20; round++) {
+        List<String> firstRound = null;
+        for (int round = 0; round < 21; round++) {
             if (round > 0) {
                 stage.close();
                 order.close();
             }
-            openBounded(); // fresh stages per order
+            open(TestConfigs.bounded().build(), plainBudgets[round % 3]); // fresh stages per order
             written.clear();
             for (AssemblyInput input : interleave(plansOf, contents, random)) {
                 send(input);
             }
             lines();
+            List<String> sorted = TransactionLines.text(written).stream().sorted().toList();
+            if (firstRound == null) {
+                firstRound = sorted;
+            }
+            assertThat(sorted).as("round %d: the same bytes as round 0", round).isEqualTo(firstRound);
             Map<String, List<Long>> seqsWritten = new LinkedHashMap<>();
             for (byte[] line : written) {
                 var record = TransactionLines.parse(line);

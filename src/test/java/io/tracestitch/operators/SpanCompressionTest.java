@@ -1,4 +1,4 @@
-package io.tracestitch.operators.trace;
+package io.tracestitch.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

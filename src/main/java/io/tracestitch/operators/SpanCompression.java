@@ -1,4 +1,4 @@
-package io.tracestitch.operators.trace;
+package io.tracestitch.operators;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,15 +7,15 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * Compresses a trace's rendered spans for the time they wait in state: deflate at its fastest
- * level, primed with what every rendered span repeats. A trace's spans are only a few hundred bytes
+ * Compresses rendered spans for the time they wait in state (a closed trace's, or a transaction line
+ * waiting for its turn): deflate at its fastest level, primed with what every rendered span repeats. A trace's spans are only a few hundred bytes
  * each, too little for a compressor to learn the field names from, and their ids are hex that only
  * entropy coding shrinks: this keeps a quarter of the JSON (LZ4 kept half).
  *
  * <p>Data passes through direct buffers: on heap arrays, {@code java.util.zip} holds a JNI
  * critical region that blocks garbage collection while it runs. One coder per thread.
  */
-final class SpanCompression {
+public final class SpanCompression {
 
     private static final byte[] DICTIONARY = ("{\"type\":\"span\",\"tenant\":\"\",\"traceId\":\"\",\"spanId\":\"\","
             + "\"parentSpanId\":null,\"service\":\"\",\"name\":\" invoke\",\"kind\":\"consumer\",\"startMs\":1,"
@@ -41,22 +41,22 @@ final class SpanCompression {
 
     private SpanCompression() {}
 
-    static byte[] compress(byte[] json) {
+    public static byte[] compress(byte[] json) {
         return compress(new byte[0], 0, json, json.length);
     }
 
     /** Compresses the first {@code headLength} bytes of {@code head} followed by the first {@code length} of {@code body}. */
-    static byte[] compress(byte[] head, int headLength, byte[] body, int length) {
+    public static byte[] compress(byte[] head, int headLength, byte[] body, int length) {
         return PER_THREAD.get().deflate(head, headLength, body, length);
     }
 
     /** The whole block; {@code length} is its uncompressed length. */
-    static byte[] decompress(byte[] compressed, int length) {
+    public static byte[] decompress(byte[] compressed, int length) {
         return decompress(compressed, 0, length);
     }
 
     /** The {@code length} bytes that follow the first {@code skip} of the uncompressed block (the rest is not inflated). */
-    static byte[] decompress(byte[] compressed, int skip, int length) {
+    public static byte[] decompress(byte[] compressed, int skip, int length) {
         return PER_THREAD.get().inflate(compressed, skip, length);
     }
 
