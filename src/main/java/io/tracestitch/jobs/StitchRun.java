@@ -2,6 +2,7 @@ package io.tracestitch.jobs;
 
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.DeadLetter;
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.DeadLetters;
 import io.tracestitch.operators.ingest.FileLine;
 import io.tracestitch.operators.ingest.FileLineFunction;
@@ -84,7 +85,8 @@ public final class StitchRun {
 
         SingleOutputStreamOperator<byte[]> lines = readLines(env, files.inputs());
         StitchingPipeline.Outputs out = StitchingPipeline.build(lines, config);
-        out.transactions().sinkTo(new LineFileSink(files.transactions()))
+        out.transactions().map(TransactionRevision::line).name("Transaction lines")
+                .sinkTo(new LineFileSink(files.transactions()))
                 .setParallelism(1).uid("transactions-file").name("Write transactions");
         DataStream<byte[]> deadLetterLines = out.deadLetters().union(lines.getSideOutput(DeadLetters.TAG))
                 .map(DeadLetter::toJson).name("Dead letter JSON");

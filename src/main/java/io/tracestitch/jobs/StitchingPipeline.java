@@ -9,6 +9,7 @@ import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.PlanOutcome;
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.Span;
@@ -34,7 +35,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  */
 public final class StitchingPipeline {
 
-    public record Outputs(DataStream<byte[]> transactions, DataStream<DeadLetter> deadLetters) {}
+    public record Outputs(DataStream<TransactionRevision> transactions, DataStream<DeadLetter> deadLetters) {}
 
     private StitchingPipeline() {}
 
@@ -77,7 +78,7 @@ public final class StitchingPipeline {
                 .keyBy(ContentInput::key, Keys.TYPE)
                 .process(new ContentStoreFunction(config)).uid(OperatorIds.STORE_CONTENT).name("Store trace content");
 
-        DataStream<byte[]> transactions = plans.union(memberContent)
+        DataStream<TransactionRevision> transactions = plans.union(memberContent)
                 .keyBy(AssemblyInput::key, Keys.TYPE)
                 .process(new TransactionAssemblerFunction(config))
                 .uid(OperatorIds.ASSEMBLE_TRANSACTIONS).name("Assemble transactions")

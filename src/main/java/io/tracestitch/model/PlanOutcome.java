@@ -14,8 +14,12 @@ public sealed interface PlanOutcome {
 
     long seq();
 
-    /** The revision's JSON line (UTF-8). */
-    record Written(String tenant, long seq, byte[] line) implements PlanOutcome {}
+    record Written(long seq, TransactionRevision revision) implements PlanOutcome {
+        @Override
+        public String tenant() {
+            return revision.tenant();
+        }
+    }
 
     record Skipped(String tenant, long seq) implements PlanOutcome {}
 }

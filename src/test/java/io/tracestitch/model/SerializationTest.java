@@ -90,7 +90,10 @@ class SerializationTest {
                         new JoinKey[0])),
                 Arguments.of(AssemblyInput.class, new MemberContent("111111111111", 4, "tx-t1", "t1", DIGEST,
                         new Invocation[] {INVOCATION})),
-                Arguments.of(PlanOutcome.class, new PlanOutcome.Written("111111111111", 4, new byte[] {'{', '}'})),
+                Arguments.of(PlanOutcome.class, new PlanOutcome.Written(4, new TransactionRevision("111111111111", "tx-t1",
+                        2, new String[] {"tx-t2"}, new byte[] {'{', '}'}))),
+                Arguments.of(TransactionRevision.class, new TransactionRevision("111111111111", "tx-t1", 1,
+                        new String[0], new byte[] {'{', '}'})),
                 Arguments.of(PlanOutcome.class, new PlanOutcome.Skipped("111111111111", 3)));
     }
 

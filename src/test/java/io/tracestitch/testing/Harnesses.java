@@ -8,6 +8,7 @@ import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.PlanOutcome;
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
 import io.tracestitch.model.Span;
@@ -18,7 +19,6 @@ import io.tracestitch.operators.output.LineOrderFunction;
 import io.tracestitch.operators.output.TransactionAssemblerFunction;
 import io.tracestitch.operators.resolve.TransactionResolverFunction;
 import io.tracestitch.operators.trace.TraceAssemblerFunction;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -82,9 +82,9 @@ public final class Harnesses {
     }
 
     /** {@code plainBudget}: bytes of waiting lines held uncompressed (see {@link LineOrderFunction}). */
-    public static KeyedStage<String, PlanOutcome, byte[]> lineOrder(long plainBudget) throws Exception {
+    public static KeyedStage<String, PlanOutcome, TransactionRevision> lineOrder(long plainBudget) throws Exception {
         return new KeyedStage<>(oneInput(new LineOrderFunction(plainBudget), PlanOutcome::tenant, Types.STRING,
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                TypeInformation.of(TransactionRevision.class)));
     }
 
     private static <K, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> oneInput(

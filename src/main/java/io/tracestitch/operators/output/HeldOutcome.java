@@ -1,13 +1,17 @@
 package io.tracestitch.operators.output;
 
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.SpanCompression;
 
 /**
  * Mutable Flink POJO: a plan's outcome that came before its turn. {@code line} is null for a skipped
- * plan; otherwise the line, deflate-compressed when {@code deflated} ({@code length} is then its
- * uncompressed length).
+ * plan; otherwise the revision's line, deflate-compressed when {@code deflated} ({@code length} is then
+ * its uncompressed length), with the revision's id, number and superseded ids. The tenant is the key.
  */
 public class HeldOutcome {
+    public String transactionId;
+    public int revision;
+    public String[] supersedes;
     public byte[] line;
     public boolean deflated;
     public int length;
@@ -16,18 +20,14 @@ public class HeldOutcome {
         return new HeldOutcome();
     }
 
-    static HeldOutcome plain(byte[] line) {
+    static HeldOutcome of(TransactionRevision written, boolean compress) {
         HeldOutcome held = new HeldOutcome();
-        held.line = line;
-        held.length = line.length;
-        return held;
-    }
-
-    static HeldOutcome compressed(byte[] line) {
-        HeldOutcome held = new HeldOutcome();
-        held.line = SpanCompression.compress(line);
-        held.deflated = true;
-        held.length = line.length;
+        held.transactionId = written.transactionId();
+        held.revision = written.revision();
+        held.supersedes = written.supersedes();
+        held.length = written.line().length;
+        held.deflated = compress;
+        held.line = compress ? SpanCompression.compress(written.line()) : written.line();
         return held;
     }
 
@@ -35,7 +35,8 @@ public class HeldOutcome {
         return line == null;
     }
 
-    byte[] uncompressedLine() {
-        return deflated ? SpanCompression.decompress(line, length) : line;
+    TransactionRevision revision(String tenant) {
+        return new TransactionRevision(tenant, transactionId, revision, supersedes,
+                deflated ? SpanCompression.decompress(line, length) : line);
     }
 }

@@ -1,6 +1,7 @@
 package io.tracestitch.operators.output;
 
 import io.tracestitch.model.PlanOutcome;
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.Tally;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -26,7 +27,7 @@ import org.apache.flink.util.Collector;
  * to {@link #DEFAULT_PLAIN_BUDGET} bytes of waiting lines as they are, which covers the ordinary
  * overtaking at no cost; lines beyond it wait deflate-compressed (a quarter of their size).
  */
-public final class LineOrderFunction extends KeyedProcessFunction<String, PlanOutcome, byte[]> {
+public final class LineOrderFunction extends KeyedProcessFunction<String, PlanOutcome, TransactionRevision> {
 
     public static final long DEFAULT_PLAIN_BUDGET = 4L << 20;
 
@@ -58,7 +59,7 @@ public final class LineOrderFunction extends KeyedProcessFunction<String, PlanOu
     }
 
     @Override
-    public void processElement(PlanOutcome outcome, Context ctx, Collector<byte[]> out) throws Exception {
+    public void processElement(PlanOutcome outcome, Context ctx, Collector<TransactionRevision> out) throws Exception {
         Long stored = next.value();
         long turn = stored == null ? 1 : stored;
         if (outcome.seq() != turn) {
@@ -66,7 +67,7 @@ public final class LineOrderFunction extends KeyedProcessFunction<String, PlanOu
             return;
         }
         if (outcome instanceof PlanOutcome.Written written) {
-            write(written.line(), out);
+            write(written.revision(), out);
         }
         for (HeldOutcome held = early.get(++turn); held != null; held = early.get(++turn)) {
             early.remove(turn);
@@ -76,7 +77,7 @@ public final class LineOrderFunction extends KeyedProcessFunction<String, PlanOu
             if (!held.deflated) {
                 plainHeld = Math.max(0, plainHeld - held.length);
             }
-            write(held.uncompressedLine(), out);
+            write(held.revision(ctx.getCurrentKey()), out);
         }
         next.update(turn);
     }
@@ -85,15 +86,16 @@ public final class LineOrderFunction extends KeyedProcessFunction<String, PlanOu
         if (!(outcome instanceof PlanOutcome.Written written)) {
             return HeldOutcome.skipped();
         }
-        if (plainHeld + written.line().length > plainBudget) {
-            return HeldOutcome.compressed(written.line());
+        int length = written.revision().line().length;
+        boolean compress = plainHeld + length > plainBudget;
+        if (!compress) {
+            plainHeld += length;
         }
-        plainHeld += written.line().length;
-        return HeldOutcome.plain(written.line());
+        return HeldOutcome.of(written.revision(), compress);
     }
 
-    private void write(byte[] line, Collector<byte[]> out) {
-        out.collect(line);
+    private void write(TransactionRevision revision, Collector<TransactionRevision> out) {
+        out.collect(revision);
         revisions.inc();
     }
 }

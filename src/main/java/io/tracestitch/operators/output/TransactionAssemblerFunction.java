@@ -5,6 +5,7 @@ import io.tracestitch.model.AssemblyInput;
 import io.tracestitch.model.MemberContent;
 import io.tracestitch.model.PlanOutcome;
 import io.tracestitch.model.TransactionPlan;
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.Tally;
 import io.tracestitch.operators.Timers;
 import java.util.ArrayList;
@@ -105,7 +106,8 @@ public final class TransactionAssemblerFunction
             members.add(contents.get(Tuple2.of(plan.seq(), member)));
         }
         removeContent(plan);
-        out.collect(new PlanOutcome.Written(plan.tenant(), plan.seq(), json.write(plan, members)));
+        out.collect(new PlanOutcome.Written(plan.seq(), new TransactionRevision(plan.tenant(), plan.transactionId(),
+                plan.revision(), plan.supersedes(), json.write(plan, members))));
         if (!p.written) {
             transactions.inc();
             p.written = true;

@@ -8,6 +8,7 @@ import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.AssemblyInput;
 import io.tracestitch.model.PlanOutcome;
 import io.tracestitch.model.TransactionPlan;
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.testing.Changelog;
 import io.tracestitch.testing.Harnesses;
 import io.tracestitch.testing.KeyedStage;
@@ -37,7 +38,7 @@ class TransactionAssemblerFunctionTest {
     private static final long ANY_TIME = 1_732_400_000_000L;
 
     private KeyedStage<Tuple2<String, String>, AssemblyInput, PlanOutcome> stage;
-    private KeyedStage<String, PlanOutcome, byte[]> order;
+    private KeyedStage<String, PlanOutcome, TransactionRevision> order;
     private final List<byte[]> written = new ArrayList<>();
 
     @AfterEach
@@ -75,9 +76,22 @@ class TransactionAssemblerFunctionTest {
         }
     }
 
-    /** The lines written since the last call, as {@code "tx-a r2 [a, b]"}. */
+    /**
+     * The lines written since the last call, as {@code "tx-a r2 [a, b]"}; each revision's id, number and
+     * superseded ids must be its line's.
+     */
     private List<String> lines() {
-        List<byte[]> out = order.drain();
+        List<byte[]> out = new ArrayList<>();
+        for (TransactionRevision revision : order.drain()) {
+            var line = TransactionLines.parse(revision.line());
+            assertThat(revision.tenant()).isEqualTo(line.path("tenant").asText());
+            assertThat(revision.transactionId()).isEqualTo(line.path("transactionId").asText());
+            assertThat(revision.revision()).isEqualTo(line.path("revision").asInt());
+            List<String> supersedes = new ArrayList<>();
+            line.path("supersedes").forEach(id -> supersedes.add(id.asText()));
+            assertThat(revision.supersedes()).containsExactlyElementsOf(supersedes);
+            out.add(revision.line());
+        }
         written.addAll(out);
         return out.stream().map(TransactionLines::describe).toList();
     }
