@@ -3,6 +3,7 @@ package io.tracestitch.model;
 import io.tracestitch.operators.content.TraceContent;
 import io.tracestitch.operators.hop.HopSides;
 import io.tracestitch.operators.invocation.InvocationState;
+import io.tracestitch.operators.output.HeldOutcome;
 import io.tracestitch.operators.output.PendingPlan;
 import io.tracestitch.operators.output.TransactionProgress;
 import io.tracestitch.operators.resolve.TenantCounters;
@@ -46,7 +47,8 @@ class SerializationTest {
                 InvocationState.class,
                 TraceContent.class,
                 PendingPlan.class,
-                TransactionProgress.class);
+                TransactionProgress.class,
+                HeldOutcome.class);
     }
 
     @ParameterizedTest(name = "{0}")
