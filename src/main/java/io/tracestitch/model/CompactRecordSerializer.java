@@ -7,7 +7,9 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -23,7 +25,9 @@ import org.apache.flink.util.InstantiationUtil;
  * replaces Flink's POJO serializer for the records that travel between stages, whose char-by-char
  * string encoding and reflective field access were a large share of the job's CPU. Put
  * {@code @TypeInfo(CompactRecordSerializer.Factory.class)} on the record or sealed interface to use
- * it. The field list is the schema: changing a record's components changes its serialized form.
+ * it. The field list is the schema: changing a record's components changes its serialized form, so
+ * the snapshot records the schema ({@link #schemaOf}) and its {@link SchemaVersion}, and a restore
+ * with a different one is refused rather than misread.
  */
 public final class CompactRecordSerializer<T> extends RecordSerializer<T> {
 
@@ -354,30 +358,90 @@ public final class CompactRecordSerializer<T> extends RecordSerializer<T> {
         }
     }
 
-    /** Records the record class; restores a serializer for it. */
+    /**
+     * The serialized form of {@code type} as text: records as {@code Name(component:schema,…)}, sealed
+     * interfaces as {@code Name{Record(…)|Record(…)}}, enums with their constants in order, arrays with
+     * {@code []}. Two types with the same schema write the same bytes for the same values.
+     */
+    public static String schemaOf(Class<?> type) {
+        StringBuilder schema = new StringBuilder();
+        appendSchema(type, schema, new HashSet<>());
+        return schema.toString();
+    }
+
+    private static void appendSchema(Class<?> type, StringBuilder schema, Set<Class<?>> open) {
+        if (type.isArray()) {
+            appendSchema(type.getComponentType(), schema, open);
+            schema.append("[]");
+        } else if (type.isEnum()) {
+            schema.append(type.getSimpleName()).append('[');
+            Object[] constants = type.getEnumConstants();
+            for (int i = 0; i < constants.length; i++) {
+                schema.append(i == 0 ? "" : ",").append(((Enum<?>) constants[i]).name());
+            }
+            schema.append(']');
+        } else if ((type.isRecord() || type.isSealed()) && !open.add(type)) {
+            schema.append(type.getSimpleName()); // a type inside itself: named, not expanded again
+        } else if (type.isRecord()) {
+            schema.append(type.getSimpleName()).append('(');
+            RecordComponent[] components = type.getRecordComponents();
+            for (int i = 0; i < components.length; i++) {
+                schema.append(i == 0 ? "" : ",").append(components[i].getName()).append(':');
+                appendSchema(components[i].getType(), schema, open);
+            }
+            schema.append(')');
+            open.remove(type);
+        } else if (type.isInterface() && type.isSealed()) {
+            schema.append(type.getSimpleName()).append('{');
+            Class<?>[] variants = type.getPermittedSubclasses();
+            for (int i = 0; i < variants.length; i++) {
+                schema.append(i == 0 ? "" : "|");
+                appendSchema(variants[i], schema, open);
+            }
+            schema.append('}');
+            open.remove(type);
+        } else {
+            schema.append(type.getSimpleName());
+        }
+    }
+
+    /**
+     * The record class, its {@link SchemaVersion} and its schema. Version 1 of this snapshot held the
+     * class only and is refused on restore: it cannot say which format the state was written in.
+     */
     public static final class Snapshot<T> implements TypeSerializerSnapshot<T> {
         private Class<T> type;
+        private int schemaVersion;
+        private String schema;
 
         public Snapshot() {}
 
         Snapshot(Class<T> type) {
             this.type = type;
+            this.schemaVersion = VersionedSnapshot.versionOf(type);
+            this.schema = schemaOf(type);
         }
 
         @Override
         public int getCurrentVersion() {
-            return 1;
+            return 2;
         }
 
         @Override
         public void writeSnapshot(DataOutputView out) throws IOException {
             out.writeUTF(type.getName());
+            out.writeInt(schemaVersion);
+            out.writeUTF(schema);
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public void readSnapshot(int version, DataInputView in, ClassLoader classLoader) throws IOException {
             type = (Class<T>) InstantiationUtil.resolveClassByName(in, classLoader);
+            if (version >= 2) {
+                schemaVersion = in.readInt();
+                schema = in.readUTF();
+            }
         }
 
         @Override
@@ -387,9 +451,15 @@ public final class CompactRecordSerializer<T> extends RecordSerializer<T> {
 
         @Override
         public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(TypeSerializerSnapshot<T> old) {
-            return old instanceof Snapshot<?> s && s.type == type
+            return old instanceof Snapshot<?> s && s.type == type && s.schemaVersion == schemaVersion
+                            && schema.equals(s.schema)
                     ? TypeSerializerSchemaCompatibility.compatibleAsIs()
                     : TypeSerializerSchemaCompatibility.incompatible();
+        }
+
+        @Override
+        public String toString() {
+            return type.getSimpleName() + " version " + schemaVersion + ": " + schema;
         }
     }
 }

@@ -5,7 +5,6 @@ import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -58,9 +57,9 @@ public final class LogFactSerializer extends RecordSerializer<LogFact> {
     }
 
     /** Flink instantiates snapshots reflectively: a public class with a no-argument constructor. */
-    public static final class LogFactSnapshot extends SimpleTypeSerializerSnapshot<LogFact> {
+    public static final class LogFactSnapshot extends VersionedSnapshot<LogFact> {
         public LogFactSnapshot() {
-            super(() -> INSTANCE);
+            super(LogFact.class, () -> INSTANCE);
         }
     }
 }

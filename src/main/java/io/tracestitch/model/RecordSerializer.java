@@ -164,7 +164,7 @@ public abstract class RecordSerializer<T> extends TypeSerializer<T> {
         }
     }
 
-    /** Each subclass returns a {@code SimpleTypeSerializerSnapshot} of itself. */
+    /** Each subclass returns a snapshot that carries the format version ({@link SchemaVersion}). */
     @Override
     public abstract TypeSerializerSnapshot<T> snapshotConfiguration();
 }

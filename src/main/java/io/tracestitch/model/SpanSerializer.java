@@ -5,7 +5,6 @@ import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -89,9 +88,9 @@ public final class SpanSerializer extends RecordSerializer<Span> {
     }
 
     /** Flink instantiates snapshots reflectively: a public class with a no-argument constructor. */
-    public static final class SpanSnapshot extends SimpleTypeSerializerSnapshot<Span> {
+    public static final class SpanSnapshot extends VersionedSnapshot<Span> {
         public SpanSnapshot() {
-            super(() -> INSTANCE);
+            super(Span.class, () -> INSTANCE);
         }
     }
 }

@@ -57,11 +57,13 @@ class SerializationTest {
         assertSerializedAsPojoWithoutKryo(type);
     }
 
-    private static final Span SPAN = new Span("111111111111", "t1", "s1", null, "payments", "payments invoke", "consumer",
+    static final Span SPAN = new Span("111111111111", "t1", "s1", null, "payments", "payments invoke", "consumer",
             1732400000653.6, 1732400000744.9, false, "req-1",
             new MessageRef[] {MessageRef.of("111111111111", "kinesis", false,
                     "arn:aws:kinesis:us-east-1:111111111111:stream/pay", "shardId-000000000000:17")},
             new SpanLink[] {new SpanLink("t0", "s0")}, "{\"k\":1}");
+    static final LogFact LOG_FACT = new LogFact("111111111111", "payments", 1732400000745L, new PlatformLine("req-1",
+            PlatformLine.Kind.REPORT, 91.36, 92, 512, 78, Double.NaN, Double.NaN, "timeout", null));
     private static final Invocation INVOCATION = Invocation.of("req-1", "payments");
     private static final TraceDigest DIGEST = TraceDigests.of("t1", new Span[] {SPAN});
 
@@ -71,8 +73,7 @@ class SerializationTest {
     static Stream<Arguments> travellingRecords() {
         return Stream.of(
                 Arguments.of(Span.class, SPAN),
-                Arguments.of(LogFact.class, new LogFact("111111111111", "payments", 1732400000745L, new PlatformLine("req-1",
-                        PlatformLine.Kind.REPORT, 91.36, 92, 512, 78, Double.NaN, Double.NaN, "timeout", null))),
+                Arguments.of(LogFact.class, LOG_FACT),
                 Arguments.of(DeadLetter.class, DeadLetter.of("malformed-json", "{")),
                 Arguments.of(JoinKey.class, KEY),
                 Arguments.of(HopSide.class, new HopSide(KEY, "t1", true)),
