@@ -54,7 +54,21 @@ public final class KafkaBroker implements AutoCloseable {
 
     public static KafkaBroker start() throws IOException, InterruptedException {
         String classpath = classpath();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(classpath);
+            } catch (PortTaken e) {
+                // The free ports were free when chosen; another process has taken one since.
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static KafkaBroker start(String classpath) throws IOException, InterruptedException {
         Path directory = Files.createTempDirectory("tracestitch-kafka-");
+        Path log = directory.resolve("broker.log");
         ServiceProcess process = null;
         Admin admin = null;
         try {
@@ -66,7 +80,6 @@ public final class KafkaBroker implements AutoCloseable {
                     .replace("@PORT@", Integer.toString(port))
                     .replace("@CONTROLLER_PORT@", Integer.toString(controllerPort))
                     .replace("@DATA_DIR@", directory.resolve("data").toString()));
-            Path log = directory.resolve("broker.log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String logConfig = "-Dlog4j.configuration=" + LOCAL.resolve("kafka-log4j.properties").toUri();
 
@@ -99,8 +112,19 @@ public final class KafkaBroker implements AutoCloseable {
             if (process != null) {
                 process.close();
             }
+            boolean portTaken = e instanceof IllegalStateException && Files.exists(log)
+                    && Files.readString(log).contains("Address already in use");
             ServiceProcess.deleteRecursively(directory);
+            if (portTaken) {
+                throw new PortTaken((IllegalStateException) e);
+            }
             throw e;
+        }
+    }
+
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(IllegalStateException cause) {
+            super(cause.getMessage(), cause);
         }
     }
 

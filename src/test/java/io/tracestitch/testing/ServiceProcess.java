@@ -58,6 +58,10 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     String logTail(int lines) {
+        return tail(log, lines);
+    }
+
+    static String tail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -147,10 +151,8 @@ final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(what + " did not finish within " + timeout + ". Log: " + log);
         }
         if (process.exitValue() != 0) {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             throw new IllegalStateException(what + " failed with exit code " + process.exitValue() + ": "
-                    + String.join(" ", command) + "\nLast lines of " + log + ":\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+                    + String.join(" ", command) + "\nLast lines of " + log + ":\n" + tail(log, 40));
         }
     }
 
