@@ -3,7 +3,6 @@ package io.tracestitch.config;
 import io.tracestitch.config.RunSettings.Setting;
 import io.tracestitch.config.RunSettings.Source;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -231,15 +230,20 @@ public final class RunConfigLoader {
      * adds to its message: that excerpt could be a Kafka client property's secret value.
      */
     private static String problem(JsonProcessingException malformed) {
-        String what = malformed.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null
-                ? yaml.getProblem()
-                : malformed.getOriginalMessage().lines().findFirst().orElse("malformed");
+        String what = malformed.getOriginalMessage().lines().findFirst().orElse("malformed");
+        int line = malformed.getLocation() == null ? 0 : malformed.getLocation().getLineNr();
+        int column = malformed.getLocation() == null ? 0 : malformed.getLocation().getColumnNr();
+        if (malformed.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null) {
+            what = yaml.getProblem();
+            if (yaml.getProblemMark() != null) { // snakeyaml's marks count from 0
+                line = yaml.getProblemMark().getLine() + 1;
+                column = yaml.getProblemMark().getColumn() + 1;
+            }
+        }
         if (what.startsWith("Duplicate field")) {
             what = what.replace("Duplicate field", "duplicate key");
         }
-        JsonLocation at = malformed.getLocation();
-        return RunOptions.redact(what) + (at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr()
-                + ", column " + at.getColumnNr());
+        return RunOptions.redact(what) + (line < 1 ? "" : " at line " + line + ", column " + column);
     }
 
     private static Map<String, String> properties(String name, String text) {
