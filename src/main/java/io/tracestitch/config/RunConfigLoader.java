@@ -129,6 +129,7 @@ public final class RunConfigLoader {
         if (name.isEmpty()) {
             throw new RunConfigException("--config is an empty path");
         }
+        requireRegularFile(file);
         String lower = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean yaml = lower.endsWith(".yaml") || lower.endsWith(".yml");
         if (!yaml && !lower.endsWith(".properties")) {
@@ -140,7 +141,7 @@ public final class RunConfigLoader {
         return textByKey;
     }
 
-    private static String read(Path file) {
+    private static void requireRegularFile(Path file) {
         if (Files.isDirectory(file)) {
             throw new RunConfigException("--config " + file + " is a directory");
         }
@@ -151,6 +152,9 @@ public final class RunConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new RunConfigException("--config " + file + " is not a regular file");
         }
+    }
+
+    private static String read(Path file) {
         try {
             if (Files.size(file) > MOST_FILE_BYTES) {
                 throw new RunConfigException("--config " + file + " is larger than 1 MiB");

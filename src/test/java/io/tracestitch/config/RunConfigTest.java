@@ -429,6 +429,7 @@ class RunConfigTest {
         Path dangling = Files.createSymbolicLink(dir.resolve("dangling.yaml"), dir.resolve("nowhere.yaml"));
         assertThat(refusal(dangling)).isEqualTo("--config " + dangling + " is a broken symbolic link");
         assertThat(refusal(Path.of(""))).isEqualTo("--config is an empty path");
+        assertThat(refusal(Path.of("/dev/null"))).isEqualTo("--config /dev/null is not a regular file");
         Path json = file("run.json", "{}");
         assertThat(refusal(json)).isEqualTo("--config " + json + ": the name must end in .yaml, .yml or .properties");
         Path big = file("big.yaml", "# " + "x".repeat((int) RunConfigLoader.MOST_FILE_BYTES) + "\n");
