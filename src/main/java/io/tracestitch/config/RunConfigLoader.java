@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -299,13 +298,8 @@ public final class RunConfigLoader {
     }
 
     private static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        return e instanceof FileSystemException failure && failure.getReason() != null
-                ? failure.getReason() : String.valueOf(e.getMessage());
+        return e instanceof AccessDeniedException ? "permission denied"
+                : e instanceof FileSystemException failure && failure.getReason() != null ? failure.getReason()
+                : String.valueOf(e.getMessage());
     }
 }

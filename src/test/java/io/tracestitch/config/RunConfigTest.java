@@ -1,12 +1,12 @@
 package io.tracestitch.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import io.tracestitch.config.RunConfig.KafkaStart;
 import io.tracestitch.config.RunConfig.KinesisFormat;
 import io.tracestitch.config.RunConfig.StateBackend;
+import io.tracestitch.testing.ReadmeTables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -516,11 +516,7 @@ class RunConfigTest {
      */
     @Test
     void readmeKeyTableIsExactlyTheKeysTheLoaderTakes() throws Exception {
-        List<String> readme = Files.readAllLines(Path.of("README.md"));
-        int heading = readme.indexOf("## The run command (configuration)");
-        assertThat(heading).as("README has a '## The run command (configuration)' section").isNotNegative();
-        List<String> rows = readme.stream().skip(heading).dropWhile(line -> !line.startsWith("| key |")).skip(2)
-                .takeWhile(line -> line.startsWith("|")).toList();
+        List<String> rows = ReadmeTables.keyTableRows("## The run command (configuration)");
         assertThat(rows).containsExactlyElementsOf(RunOptions.rows().stream()
                 .map(row -> "| `" + row.key() + "` | " + row.defaultCell() + " | " + row.description() + " |").toList());
 
