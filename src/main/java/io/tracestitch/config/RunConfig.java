@@ -138,7 +138,7 @@ public record RunConfig(
         KafkaClientProperties kafkaProperties = kafkaProperties(settings);
         List<String> topics = settings.read(RunOptions.INPUT_KAFKA_TOPICS,
                 text -> list(RunOptions.INPUT_KAFKA_TOPICS, text, RunConfig::requireTopic)).orElse(List.of());
-        Optional<String> groupId = settings.read(RunOptions.INPUT_KAFKA_GROUP_ID, text -> text);
+        Optional<String> groupId = settings.read(RunOptions.INPUT_KAFKA_GROUP_ID, RunConfig::groupId);
         KafkaStart start = settings.read(RunOptions.INPUT_KAFKA_START, text -> oneOf(RunOptions.INPUT_KAFKA_START, text,
                 KafkaStart.values())).orElse(KafkaStart.COMMITTED);
         boolean bounded = settings.read(RunOptions.INPUT_BOUNDED, text -> OptionText.read(RunOptions.INPUT_BOUNDED, text))
@@ -298,6 +298,13 @@ public record RunConfig(
             throw new IllegalArgumentException(option.key() + ": '" + OptionText.abbreviated(value)
                     + "' is neither a Kinesis stream name (letters, digits, '.', '_' and '-', at most 128) nor a stream ARN");
         }
+    }
+
+    private static String groupId(String text) {
+        if (text.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(RunOptions.INPUT_KAFKA_GROUP_ID.key() + " holds a control character");
+        }
+        return text;
     }
 
     private static String region(String text) {

@@ -85,8 +85,9 @@ public final class RunOptions {
     /**
      * On endless input the stitching state must expire, or it grows with every trace ever seen. One
      * hour is ten times what the default stitching options hold a trace open (gap 30s +
-     * out-of-orderness 10s + max-hop-delay 5min = 340s), so a revision can still arrive for a
-     * transaction quiet for up to an hour, and a record up to an hour behind the watermark is still used.
+     * out-of-orderness 10s + max-hop-delay 5min = 340s): a trace or transaction is kept for
+     * revisions for an hour (processing time) after it was last touched, and a record up to an hour
+     * behind the watermark is still used.
      */
     public static final Duration DEFAULT_HORIZON = Duration.ofHours(1);
 

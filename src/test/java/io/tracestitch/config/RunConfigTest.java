@@ -285,6 +285,7 @@ class RunConfigTest {
                 {"input.kafka.topics", "spans,bad topic", "input.kafka.topics: 'bad topic' is not a Kafka topic name"},
                 {"input.kafka.topics", "..", "is not a Kafka topic name"},
                 {"input.kafka.topics", "t".repeat(250), "is not a Kafka topic name"},
+                {"input.kafka.group-id", "a\u0007b", "input.kafka.group-id holds a control character"},
                 {"input.kafka.start", "newest", "input.kafka.start: 'newest' is not earliest, latest or committed"},
                 {"input.kafka.start", "EARLIEST", "input.kafka.start: 'EARLIEST' is not earliest, latest or committed"},
                 {"input.bounded", "yes", "input.bounded: 'yes' is not true or false"},
