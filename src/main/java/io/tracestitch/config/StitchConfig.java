@@ -59,19 +59,7 @@ public record StitchConfig(
      */
     public static StitchConfig fromText(Map<String, String> textByKey) {
         Configuration conf = Configuration.fromMap(textByKey);
-        textByKey.forEach((key, text) -> {
-            ConfigOption<?> option = StitchOptions.byKey(key);
-            StitchOptions.ValueKind kind = StitchOptions.kindOf(option);
-            try {
-                conf.get(option);
-            } catch (IllegalArgumentException unreadable) {
-                throw new IllegalArgumentException(key + ": '" + abbreviated(text) + "' is not " + kind.expected);
-            }
-            if (kind == StitchOptions.ValueKind.DURATION && text.strip().chars().allMatch(Character::isDigit)) {
-                throw new IllegalArgumentException(key + ": '" + abbreviated(text) + "' has no unit; write e.g. "
-                        + text.strip() + "s (units: ms, s, m or min, h, d)");
-            }
-        });
+        textByKey.forEach((key, text) -> OptionText.read(StitchOptions.byKey(key), text));
         return from(conf);
     }
 
@@ -109,10 +97,5 @@ public record StitchConfig(
 
     private static String format(long ms) {
         return StitchOptions.format(Duration.ofMillis(ms));
-    }
-
-    /** Echoes a value in a message without letting a pasted megabyte swamp the line. */
-    private static String abbreviated(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 37) + "…";
     }
 }

@@ -1,10 +1,10 @@
 package io.tracestitch.config;
 
+import io.tracestitch.testing.ReadmeTables;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,11 +39,7 @@ class StitchConfigTest {
     /** README's "### Options" table: one row per option, in order, with key, default and description. */
     @Test
     void readmeOptionsTableIsStitchOptionsAll() throws Exception {
-        List<String> readme = Files.readAllLines(Path.of("README.md"));
-        int heading = readme.indexOf("### Options");
-        assertThat(heading).as("README has a '### Options' section").isNotNegative();
-        List<String> rows = readme.stream().skip(heading).dropWhile(line -> !line.startsWith("| key |")).skip(2)
-                .takeWhile(line -> line.startsWith("|")).toList();
+        List<String> rows = ReadmeTables.keyTableRows("### Options");
         List<String> expected = StitchOptions.ALL.stream().map(option -> "| `" + option.key() + "` | "
                 + (option.hasDefaultValue() ? "`" + StitchOptions.defaultText(option) + "`" : StitchOptions.defaultText(option))
                 + " | " + StitchOptions.description(option) + " |").toList();

@@ -355,7 +355,8 @@ class TraceStitchCliTest {
     void helpGoesToStdoutWithExitCodeZero() throws Exception {
         for (String[] help : List.of(new String[] {"--help"}, new String[] {"-h"}, new String[] {"help"},
                 new String[] {"stitch", "--help"}, new String[] {"help", "stitch"}, new String[] {"demo", "-h"},
-                new String[] {"bench", "--help"}, new String[] {"simulate", "--help"})) {
+                new String[] {"bench", "--help"}, new String[] {"simulate", "--help"}, new String[] {"run", "--help"},
+                new String[] {"help", "run"})) {
             Result result = run(help);
             assertThat(result.code()).isZero();
             assertThat(result.err()).isEmpty();
@@ -364,7 +365,8 @@ class TraceStitchCliTest {
         String stitchHelp = run("stitch", "--help").out();
         StitchOptions.ALL.forEach(option -> assertThat(stitchHelp).contains("--" + option.key(),
                 "Default: " + StitchOptions.defaultText(option)));
-        assertThat(run("--help").out()).contains("stitch", "demo", "bench", "simulate");
+        assertThat(run("--help").out()).contains("stitch", "demo", "bench", "simulate", "run");
+        assertThat(run("run", "--help").out()).contains("--config", "--set", "--dry-run", "Precedence");
     }
 
     @Test
@@ -379,6 +381,89 @@ class TraceStitchCliTest {
         assertThat(run("simulate", "--duplicates", "1.5").code()).isEqualTo(2);
         assertThat(run("simulate", "--order", "random").err()).contains("--order must be sorted, late or shuffled");
         assertThat(run("simulate", "--out", dir.toString()).code()).isEqualTo(2);
+    }
+
+    // 7. run: only its configuration exists so far.
+
+    private static final String RUN_CONFIG = """
+            kafka:
+              bootstrap-servers: broker:9092
+              properties:
+                sasl.jaas.config: 'PlainLoginModule required username="u" password="s3cr3t-Hunter2";'
+            input.kafka: {topics: spans, group-id: tracestitch}
+            output.kafka: {topic: transactions, dead-letter-topic: dead-letters}
+            """;
+
+    private Path runConfig() throws IOException {
+        return Files.writeString(dir.resolve("run.yaml"), RUN_CONFIG);
+    }
+
+    @Test
+    void runWithoutDryRunSaysInOneLineThatTheJobIsNotBuilt() throws Exception {
+        Result result = run("run", "--config", runConfig().toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err().lines()).singleElement().asString()
+                .isEqualTo("tracestitch: run: the configuration is valid, but the streaming job is not built yet "
+                        + "(--dry-run prints the configuration)");
+    }
+
+    @Test
+    void runDryRunPrintsTheEffectiveConfigurationWithSecretsRedacted() throws Exception {
+        Path config = runConfig();
+        Result result = run("run", "--config", config.toString(), "--set", "gap=10s", "--set",
+                "kafka.properties.ssl.key.password=s3cr3t-Hunter2", "--dry-run");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.err()).isEmpty();
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("tracestitch: run: the configuration is valid (dry run: nothing started)");
+        assertThat(lines).anySatisfy(line -> assertThat(line).matches("gap += 10s +\\(--set\\)"))
+                .anySatisfy(line -> assertThat(line).matches("output\\.kafka\\.topic += transactions +\\(file " + config + "\\)"))
+                .anySatisfy(line -> assertThat(line).matches("kafka\\.properties\\.sasl\\.jaas\\.config += \\(redacted\\) +\\(file .*"))
+                .anySatisfy(line -> assertThat(line).matches("kafka\\.properties\\.ssl\\.key\\.password += \\(redacted\\) +\\(--set\\)"))
+                .anySatisfy(line -> assertThat(line).matches("horizon += 1h +\\(default\\)"));
+        assertThat(result.out()).doesNotContain("s3cr3t-Hunter2");
+    }
+
+    @Test
+    void runRefusesABadConfigurationWithOneLineNamingTheKeyAndItsSource() throws Exception {
+        Path config = runConfig();
+        String file = config.toString();
+        assertUsageError(run("run", "--config", file, "--set", "input.kafka.start=newest", "--dry-run"),
+                "input.kafka.start: 'newest' is not earliest, latest or committed (from --set)");
+        assertUsageError(run("run", "--config", file, "--set", "checkpoint.interval=10"),
+                "checkpoint.interval: '10' has no unit; write e.g. 10s");
+        assertUsageError(run("run", "--config", file, "--set", "gpa=5s"), "unknown key 'gpa' (from --set; did you mean gap?)");
+        assertUsageError(run("run", "--config", file, "--set", "gap"), "--set 'gap' is not key=value");
+        assertUsageError(run("run", "--config", file, "--set", "gap=5s", "--set", "gap=6s"), "gap is given twice with --set");
+        Path typo = Files.writeString(dir.resolve("typo.yaml"), RUN_CONFIG + "max-spans: 0\n");
+        assertUsageError(run("run", "--config", typo.toString(), "--dry-run"), "max-spans must be at least 1, got 0 (in " + typo + ")");
+        Path noOutput = Files.writeString(dir.resolve("no-output.properties"), "kafka.bootstrap-servers=b:1\ninput.kafka.topics=t\n");
+        assertUsageError(run("run", "--config", noOutput.toString()), "output.kafka.topic is required");
+        assertUsageError(run("run", "--config", dir.resolve("missing.yaml").toString()), "--config " + dir.resolve("missing.yaml")
+                + " does not exist");
+        Path malformed = Files.writeString(dir.resolve("malformed.yaml"), "gap: \"5s\n");
+        assertUsageError(run("run", "--config", malformed.toString()), "--config " + malformed + " is not valid YAML");
+        assertUsageError(run("run", "--config", dir.toString()), "is a directory");
+        assertUsageError(run("run"), "missing required option", "--config");
+        assertUsageError(run("run", "--config"), "missing required parameter for option '--config'");
+        assertUsageError(run("run", "--config", file, "--set"), "missing required parameter for option '--set'");
+        assertUsageError(run("run", "--config", file, "--dry-run", "--dry-run"), "only once");
+        assertUsageError(run("run", "--config", file, "--gap", "5s"), "unknown option", "--gap");
+    }
+
+    @Test
+    void runNeverEchoesASecretEvenFromAMistypedArgument() throws Exception {
+        String file = runConfig().toString();
+        for (String[] args : List.of(
+                new String[] {"run", "--config", file, "kafka.properties.ssl.key.password=s3cr3t-Hunter2"},
+                new String[] {"run", "--config", file, "--set", "kafka.properties.ssl.key.password:s3cr3t-Hunter2"},
+                new String[] {"run", "--config", file, "--set", "kafka.properties.bootstrap.servers=s3cr3t-Hunter2"},
+                new String[] {"run", "--config", file, "--set", "kafka.properties.x=s3cr3t-Hunter2", "--set", "gap=5"})) {
+            Result result = run(args);
+            assertUsageError(result, "tracestitch: ");
+            assertThat(result.out() + result.err()).doesNotContain("s3cr3t-Hunter2");
+        }
     }
 
     // Runs of the job.

@@ -1,5 +1,7 @@
 package io.tracestitch.jobs.cli;
 
+import io.tracestitch.config.CloseNames;
+import io.tracestitch.config.RunOptions;
 import io.tracestitch.jobs.UnreadableInputException;
 
 import java.io.PrintWriter;
@@ -23,6 +25,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The {@code tracestitch} command and its exit codes, the same for every subcommand: 0 done (and
  * for {@code --help}, printed on stdout); 2 a usage error, one line on stderr and the command's
  * synopsis; 1 an input that cannot be read or a failed job, one line on stderr naming the cause.
+ * {@code run} without {@code --dry-run} also exits with 2, one line saying the job is not built yet.
  */
 @Command(name = "tracestitch",
         description = "Stitches asynchronous serverless traces into transactions.")
@@ -44,6 +47,7 @@ public final class TraceStitchCommand implements Callable<Integer> {
                 .addSubcommand("demo", new DemoCommand())
                 .addSubcommand("bench", new BenchCommand())
                 .addSubcommand("simulate", new SimulateCommand())
+                .addSubcommand("run", new RunCommand())
                 .addSubcommand("help", new HelpCommand());
         // Set after the subcommands are added: picocli copies these settings down the tree.
         return commandLine
@@ -57,14 +61,15 @@ public final class TraceStitchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a command is needed: stitch, demo, bench or simulate");
+        throw new ParameterException(spec.commandLine(), "a command is needed: stitch, demo, bench, simulate or run");
     }
 
     private static int usageError(ParameterException error, String[] args) {
         CommandLine command = error.getCommandLine();
         boolean topLevel = command.getCommandSpec().parent() == null;
         PrintWriter err = command.getErr();
-        err.println("tracestitch: " + problem(error, topLevel));
+        // A mistyped run argument may quote a Kafka client property's secret value ("kafka.properties.x=…").
+        err.println("tracestitch: " + RunOptions.redact(problem(error, topLevel)));
         if (topLevel) {
             command.usage(err); // short, and it lists the commands
         } else {
@@ -90,32 +95,9 @@ public final class TraceStitchCommand implements Callable<Integer> {
         return message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1);
     }
 
-    /**
-     * Option names at most two edits away (a swap of neighbours counts as one): picocli's own
-     * suggestions miss the commonest typo, {@code --gpa} for {@code --gap}.
-     */
     private static List<String> closeOptionNames(String typed, Collection<String> names) {
         String name = typed.split("=", 2)[0]; // --gpa=5s
-        return names.stream().filter(option -> option.startsWith("--") && editDistance(name, option) <= 2).sorted().toList();
-    }
-
-    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-    private static int editDistance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            for (int j = 0; j <= b.length(); j++) {
-                if (i == 0 || j == 0) {
-                    d[i][j] = i + j;
-                    continue;
-                }
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+        return CloseNames.of(name, names.stream().filter(option -> option.startsWith("--")).toList());
     }
 
     private static int failure(Exception failure, CommandLine command, ParseResult parsed) {

@@ -1,0 +1,191 @@
+package io.tracestitch.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every key of {@code run}'s configuration, its default and what it means: the keys below, the
+ * {@code kafka.properties.*} family and every stitching option of {@link StitchOptions#ALL} under
+ * its own name. The README's key table is checked against {@link #rows()}.
+ */
+public final class RunOptions {
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS = ConfigOptions.key("kafka.bootstrap-servers")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka brokers as host:port, comma-separated. Required: the output is always Kafka.");
+    public static final ConfigOption<String> INPUT_KAFKA_TOPICS = ConfigOptions.key("input.kafka.topics")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka topics to read, comma-separated. At least one input is required: this, "
+                    + "input.kinesis.streams or both.");
+    public static final ConfigOption<String> INPUT_KAFKA_GROUP_ID = ConfigOptions.key("input.kafka.group-id")
+            .stringType().noDefaultValue()
+            .withDescription("Consumer group of the Kafka input, whose committed offsets start=committed reads. "
+                    + "Required with input.kafka.topics.");
+    public static final ConfigOption<String> INPUT_KAFKA_START = ConfigOptions.key("input.kafka.start")
+            .stringType().defaultValue("committed")
+            .withDescription("Where the Kafka input starts when the job starts without a checkpoint: earliest, "
+                    + "latest, or committed (the group's committed offsets; earliest where it has none).");
+    public static final ConfigOption<Boolean> INPUT_BOUNDED = ConfigOptions.key("input.bounded")
+            .booleanType().defaultValue(false)
+            .withDescription("true: read the Kafka topics up to their latest offsets at the start, then finish "
+                    + "(Kafka input only: a Kinesis stream has no end). false: run until stopped.");
+    public static final ConfigOption<String> INPUT_KINESIS_STREAMS = ConfigOptions.key("input.kinesis.streams")
+            .stringType().noDefaultValue()
+            .withDescription("Kinesis data streams to read, names or stream ARNs, comma-separated.");
+    public static final ConfigOption<String> INPUT_KINESIS_REGION = ConfigOptions.key("input.kinesis.region")
+            .stringType().noDefaultValue()
+            .withDescription("AWS region of the streams, e.g. us-east-1. Required with input.kinesis.streams. "
+                    + "Credentials come from the AWS default chain (environment, profile, role), never from "
+                    + "this configuration.");
+    public static final ConfigOption<String> INPUT_KINESIS_ENDPOINT = ConfigOptions.key("input.kinesis.endpoint")
+            .stringType().noDefaultValue()
+            .withDescription("An http or https URL to use instead of the region's Kinesis endpoint, e.g. a "
+                    + "local emulator.");
+    public static final ConfigOption<String> INPUT_KINESIS_FORMAT = ConfigOptions.key("input.kinesis.format")
+            .stringType().defaultValue("ndjson")
+            .withDescription("ndjson: a record holds input lines as NDJSON. cloudwatch-logs: a record is a "
+                    + "gzip-compressed CloudWatch Logs subscription message.");
+    public static final ConfigOption<String> OUTPUT_KAFKA_TOPIC = ConfigOptions.key("output.kafka.topic")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka topic of the transaction lines. Required.");
+    public static final ConfigOption<String> OUTPUT_KAFKA_DEAD_LETTER_TOPIC = ConfigOptions.key("output.kafka.dead-letter-topic")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka topic of the dead letters. Required: on endless input, lines the job cannot "
+                    + "use must land somewhere they can be seen.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
+            .durationType().defaultValue(Duration.ofSeconds(10))
+            .withDescription("Time between two checkpoints, from 10ms (Flink's least) to 36500d.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = ConfigOptions.key("checkpoint.dir")
+            .stringType().noDefaultValue()
+            .withDescription("Where checkpoints are kept: a URI with a scheme (s3://…, hdfs://…, file:///…) or "
+                    + "an absolute path. Unset: the cluster's state.checkpoints.dir, or else the JobManager's "
+                    + "memory.");
+    public static final ConfigOption<String> STATE_BACKEND = ConfigOptions.key("state.backend")
+            .stringType().defaultValue("hashmap")
+            .withDescription("hashmap (state on the heap) or rocksdb (state on local disk, for state larger than "
+                    + "memory).");
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism")
+            .intType().noDefaultValue()
+            .withDescription("Parallelism of the job, from 1 to 32768. Unset: the cluster's default.");
+
+    /** {@code kafka.properties.<name>}: passed to every Kafka client as {@code <name>}; values are secret. */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+    static final String KAFKA_PROPERTIES_DESCRIPTION = "Passed to every Kafka client as the property named by the "
+            + "rest of the key, e.g. kafka.properties.security.protocol for SASL or TLS. Values are secret: never "
+            + "printed, shown as (redacted). bootstrap.servers and group.id are refused here: use "
+            + "kafka.bootstrap-servers and input.kafka.group-id.";
+
+    /**
+     * On endless input the stitching state must expire, or it grows with every trace ever seen. One
+     * hour is ten times what the default stitching options hold a trace open (gap 30s +
+     * out-of-orderness 10s + max-hop-delay 5min = 340s): a trace or transaction is kept for
+     * revisions for an hour (processing time) after it was last touched, and a record up to an hour
+     * behind the watermark is still used.
+     */
+    public static final Duration DEFAULT_HORIZON = Duration.ofHours(1);
+
+    /** The keys of run's own settings, in the README's order (stitching options follow them). */
+    public static final List<ConfigOption<?>> OWN = List.of(
+            KAFKA_BOOTSTRAP_SERVERS, INPUT_KAFKA_TOPICS, INPUT_KAFKA_GROUP_ID, INPUT_KAFKA_START, INPUT_BOUNDED,
+            INPUT_KINESIS_STREAMS, INPUT_KINESIS_REGION, INPUT_KINESIS_ENDPOINT, INPUT_KINESIS_FORMAT,
+            OUTPUT_KAFKA_TOPIC, OUTPUT_KAFKA_DEAD_LETTER_TOPIC, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
+            PARALLELISM);
+
+    /** Every key with a fixed name that run accepts: its own, then the stitching options. */
+    public static final List<ConfigOption<?>> ALL = Stream.concat(OWN.stream(), StitchOptions.ALL.stream()).toList();
+
+    public static final String ENV_PREFIX = "TRACESTITCH_";
+    private static final String ENV_KAFKA_PROPERTIES_PREFIX = envName(KAFKA_PROPERTIES_PREFIX);
+
+    /** A {@code kafka.properties.<name>=<value>} in free text, e.g. a picocli message quoting an argument. */
+    private static final Pattern SECRET_IN_TEXT = Pattern.compile("(" + Pattern.quote(KAFKA_PROPERTIES_PREFIX) + "[^=:\\s']*\\s*[=:])[^']*");
+
+    /** One row of the README's key table: the cells as Markdown shows them. */
+    public record Row(String key, String defaultCell, String description) {}
+
+    private RunOptions() {}
+
+    /** The fixed-name option of this key, if there is one ({@code kafka.properties.*} has none). */
+    public static Optional<ConfigOption<?>> byKey(String key) {
+        return ALL.stream().filter(option -> option.key().equals(key)).findFirst();
+    }
+
+    /** True for every key run accepts. */
+    public static boolean isKey(String key) {
+        return byKey(key).isPresent() || isKafkaProperty(key);
+    }
+
+    public static boolean isKafkaProperty(String key) {
+        return key.startsWith(KAFKA_PROPERTIES_PREFIX) && key.length() > KAFKA_PROPERTIES_PREFIX.length();
+    }
+
+    /** Keys whose values are never printed: every Kafka client property. */
+    public static boolean isSecret(String key) {
+        return key.startsWith(KAFKA_PROPERTIES_PREFIX);
+    }
+
+    /** {@code TRACESTITCH_} and the key upper-cased, with {@code .} and {@code -} as {@code _}. */
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * The key an environment variable sets, or empty. {@code TRACESTITCH_KAFKA_PROPERTIES_SASL_JAAS_CONFIG}
+     * is {@code kafka.properties.sasl.jaas.config}: Kafka's own property names are lower case with dots.
+     */
+    public static Optional<String> keyOfEnv(String name) {
+        Optional<String> fixed = ALL.stream().map(ConfigOption::key).filter(key -> envName(key).equals(name)).findFirst();
+        if (fixed.isPresent()) {
+            return fixed;
+        }
+        if (name.startsWith(ENV_KAFKA_PROPERTIES_PREFIX) && name.length() > ENV_KAFKA_PROPERTIES_PREFIX.length()) {
+            return Optional.of(KAFKA_PROPERTIES_PREFIX
+                    + name.substring(ENV_KAFKA_PROPERTIES_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'));
+        }
+        return Optional.empty();
+    }
+
+    /** Hides the value of any {@code kafka.properties.<name>=<value>} quoted in a message. */
+    public static String redact(String text) {
+        return SECRET_IN_TEXT.matcher(text).replaceAll("$1(redacted)");
+    }
+
+    /** Fixed key names at most two edits from this unknown one, for "did you mean". */
+    public static List<String> closeKeys(String unknown) {
+        return CloseNames.of(unknown, ALL.stream().map(ConfigOption::key).toList());
+    }
+
+    /** run's default of an option, where it differs from the stitching options' (horizon). */
+    public static String defaultText(ConfigOption<?> option) {
+        return option == StitchOptions.HORIZON ? StitchOptions.format(DEFAULT_HORIZON) : StitchOptions.defaultText(option);
+    }
+
+    /** The README's key table: run's own keys, {@code kafka.properties.*}, then the stitching options. */
+    public static List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        for (ConfigOption<?> option : OWN) {
+            rows.add(new Row(option.key(), defaultCell(option), StitchOptions.description(option)));
+            if (option == KAFKA_BOOTSTRAP_SERVERS) {
+                rows.add(new Row(KAFKA_PROPERTIES_PREFIX + "*", "(none)", KAFKA_PROPERTIES_DESCRIPTION));
+            }
+        }
+        for (ConfigOption<?> option : StitchOptions.ALL) {
+            rows.add(option == StitchOptions.HORIZON
+                    ? new Row(option.key(), "`" + defaultText(option) + "`; none with `input.bounded` true",
+                            "As for stitch. run sets a default so that state stays bounded on endless input.")
+                    : new Row(option.key(), defaultCell(option), "As for stitch (see Options)."));
+        }
+        return rows;
+    }
+
+    private static String defaultCell(ConfigOption<?> option) {
+        return option.hasDefaultValue() ? "`" + StitchOptions.defaultText(option) + "`" : "(none)";
+    }
+}

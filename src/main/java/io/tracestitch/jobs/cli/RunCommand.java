@@ -1,0 +1,63 @@
+package io.tracestitch.jobs.cli;
+
+import io.tracestitch.config.RunConfigException;
+import io.tracestitch.config.RunConfigLoader;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code run}: the streaming job on Kafka and Kinesis. For now only its configuration exists: it
+ * is loaded and validated (a refusal is a usage error naming the key and its source), {@code
+ * --dry-run} prints it with the Kafka client properties redacted, and without {@code --dry-run}
+ * the command says in one line that the job is not built yet and exits with 2.
+ */
+@Command(name = "run", sortOptions = false, sortSynopsis = false,
+        description = "Stream from Kafka and Kinesis to Kafka (coming: for now only the configuration is checked).",
+        footer = "%nPrecedence: --set over environment (TRACESTITCH_<KEY>, '.' and '-' as '_') over the file over "
+                + "the defaults. Keys: README, 'The run command (configuration)'.")
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "<file>",
+            description = "The configuration: YAML (.yaml, .yml; nested keys are joined with '.') or Java properties (.properties).")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "<key=value>",
+            description = "Sets one key, over the environment and the file. Repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Print the effective configuration (Kafka client properties redacted) and exit.")
+    boolean dryRun;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Override
+    public Integer call() {
+        RunConfigLoader.Loaded loaded;
+        try {
+            loaded = RunConfigLoader.load(config, sets, System.getenv());
+        } catch (RunConfigException refused) {
+            throw new ParameterException(spec.commandLine(), refused.getMessage());
+        }
+        if (!dryRun) {
+            spec.commandLine().getErr().println("tracestitch: run: the configuration is valid, but the streaming job "
+                    + "is not built yet (--dry-run prints the configuration)");
+            return CommandLine.ExitCode.USAGE;
+        }
+        System.out.println("tracestitch: run: the configuration is valid (dry run: nothing started)");
+        loaded.describe().forEach(System.out::println);
+        return 0;
+    }
+}
