@@ -96,8 +96,9 @@ class SchemaPinsTest {
 
     @Test
     void schemasNameComponentsTypesAndVariantsInOrder() {
-        assertThat(CompactRecordSerializer.schemaOf(PlanOutcome.class)).isEqualTo(
-                "PlanOutcome{Written(tenant:String,seq:long,line:byte[])|Skipped(tenant:String,seq:long)}");
+        assertThat(CompactRecordSerializer.schemaOf(PlanOutcome.class)).isEqualTo("PlanOutcome{Written(seq:long,"
+                + "revision:TransactionRevision(tenant:String,transactionId:String,revision:int,supersedes:String[],"
+                + "line:byte[]))|Skipped(tenant:String,seq:long)}");
         assertThat(CompactRecordSerializer.schemaOf(JoinKey.class)).startsWith("JoinKey(");
     }
 
