@@ -37,8 +37,10 @@ public record RunConfig(
         KafkaInput kafkaInput,
         KinesisInput kinesisInput,
         boolean bounded,
+        Duration idleTimeout,
         String outputTopic,
         String deadLetterTopic,
+        String transactionalIdPrefix,
         Duration checkpointInterval,
         String checkpointDir,
         StateBackend stateBackend,
@@ -153,6 +155,10 @@ public record RunConfig(
                 text -> requireTopic(RunOptions.OUTPUT_KAFKA_TOPIC, text));
         Optional<String> deadLetterTopic = settings.read(RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC,
                 text -> requireTopic(RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC, text));
+        Duration idleTimeout = settings.read(RunOptions.INPUT_IDLE_TIMEOUT, RunConfig::idleTimeout)
+                .orElse(RunOptions.INPUT_IDLE_TIMEOUT.defaultValue());
+        Optional<String> transactionalIdPrefix = settings.read(RunOptions.OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX,
+                RunConfig::transactionalIdPrefix);
         Duration checkpointInterval = settings.read(RunOptions.CHECKPOINT_INTERVAL, RunConfig::checkpointInterval)
                 .orElse(RunOptions.CHECKPOINT_INTERVAL.defaultValue());
         String checkpointDir = settings.read(RunOptions.CHECKPOINT_DIR, RunConfig::checkpointDir).orElse(null);
@@ -203,7 +209,8 @@ public record RunConfig(
         return new RunConfig(bootstrapServers, kafkaProperties,
                 topics.isEmpty() ? null : new KafkaInput(topics, groupId.get(), start),
                 streams.isEmpty() ? null : new KinesisInput(streams, region.get(), endpoint, format),
-                bounded, outputTopic.get(), deadLetterTopic.get(), checkpointInterval, checkpointDir, stateBackend,
+                bounded, idleTimeout, outputTopic.get(), deadLetterTopic.get(),
+                transactionalIdPrefix.orElse("tracestitch-" + outputTopic.get()), checkpointInterval, checkpointDir, stateBackend,
                 parallelism, stitch);
     }
 
@@ -340,6 +347,24 @@ public record RunConfig(
         return interval;
     }
 
+    private static Duration idleTimeout(String text) {
+        Duration idle = OptionText.read(RunOptions.INPUT_IDLE_TIMEOUT, text);
+        if (idle.isNegative() || idle.compareTo(StitchConfig.LONGEST) > 0) {
+            throw new IllegalArgumentException(RunOptions.INPUT_IDLE_TIMEOUT.key() + " must be from 0s to "
+                    + StitchOptions.format(StitchConfig.LONGEST) + ", got " + OptionText.abbreviated(text));
+        }
+        return idle;
+    }
+
+    /** Kafka allows any string; ours become file-system-free ids in logs and ACLs, so keep them plain. */
+    private static String transactionalIdPrefix(String text) {
+        if (!KAFKA_TOPIC.matcher(text).matches()) {
+            throw new IllegalArgumentException(RunOptions.OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX.key() + ": '"
+                    + OptionText.abbreviated(text) + "' must be letters, digits, '.', '_' and '-', at most 249");
+        }
+        return text;
+    }
+
     private static String checkpointDir(String text) {
         if (!URI_WITH_SCHEME.matcher(text).matches() && !text.startsWith("/")) {
             throw new IllegalArgumentException(RunOptions.CHECKPOINT_DIR.key() + ": '" + OptionText.abbreviated(text)
@@ -373,7 +398,8 @@ public record RunConfig(
     public String toString() {
         return "RunConfig[bootstrapServers=" + bootstrapServers + ", kafkaProperties=" + kafkaProperties
                 + ", kafkaInput=" + kafkaInput + ", kinesisInput=" + kinesisInput + ", bounded=" + bounded
-                + ", outputTopic=" + outputTopic + ", deadLetterTopic=" + deadLetterTopic
+                + ", idleTimeout=" + idleTimeout + ", outputTopic=" + outputTopic + ", deadLetterTopic=" + deadLetterTopic
+                + ", transactionalIdPrefix=" + transactionalIdPrefix
                 + ", checkpointInterval=" + checkpointInterval + ", checkpointDir=" + checkpointDir
                 + ", stateBackend=" + stateBackend + ", parallelism=" + parallelism + ", stitch=" + stitch + "]";
     }

@@ -52,6 +52,11 @@ public final class RunOptions {
             .stringType().defaultValue("ndjson")
             .withDescription("ndjson: a record holds input lines as NDJSON. cloudwatch-logs: a record is a "
                     + "gzip-compressed CloudWatch Logs subscription message.");
+    public static final ConfigOption<Duration> INPUT_IDLE_TIMEOUT = ConfigOptions.key("input.idle-timeout")
+            .durationType().defaultValue(Duration.ofSeconds(30))
+            .withDescription("A Kafka partition (or the Kinesis input) with no record for this long stops holding "
+                    + "back event time, so one idle partition does not stall every transaction; its records, "
+                    + "when they come again, may be late and give more revisions. 0s: never idle.");
     public static final ConfigOption<String> OUTPUT_KAFKA_TOPIC = ConfigOptions.key("output.kafka.topic")
             .stringType().noDefaultValue()
             .withDescription("Kafka topic of the transaction lines. Required.");
@@ -59,6 +64,11 @@ public final class RunOptions {
             .stringType().noDefaultValue()
             .withDescription("Kafka topic of the dead letters. Required: on endless input, lines the job cannot "
                     + "use must land somewhere they can be seen.");
+    public static final ConfigOption<String> OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX =
+            ConfigOptions.key("output.kafka.transactional-id-prefix").stringType().noDefaultValue()
+            .withDescription("Prefix of the Kafka transactional ids of the job's two sinks. It must be unique per "
+                    + "job on a broker, and kept across restarts and upgrades of the same job (a new job aborts "
+                    + "the open transactions of its prefix). Unset: tracestitch-<output.kafka.topic>.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Time between two checkpoints, from 10ms (Flink's least) to 36500d.");
@@ -94,8 +104,8 @@ public final class RunOptions {
     /** The keys of run's own settings, in the README's order (stitching options follow them). */
     public static final List<ConfigOption<?>> OWN = List.of(
             KAFKA_BOOTSTRAP_SERVERS, INPUT_KAFKA_TOPICS, INPUT_KAFKA_GROUP_ID, INPUT_KAFKA_START, INPUT_BOUNDED,
-            INPUT_KINESIS_STREAMS, INPUT_KINESIS_REGION, INPUT_KINESIS_ENDPOINT, INPUT_KINESIS_FORMAT,
-            OUTPUT_KAFKA_TOPIC, OUTPUT_KAFKA_DEAD_LETTER_TOPIC, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
+            INPUT_KINESIS_STREAMS, INPUT_KINESIS_REGION, INPUT_KINESIS_ENDPOINT, INPUT_KINESIS_FORMAT, INPUT_IDLE_TIMEOUT,
+            OUTPUT_KAFKA_TOPIC, OUTPUT_KAFKA_DEAD_LETTER_TOPIC, OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
             PARALLELISM);
 
     /** Every key with a fixed name that run accepts: its own, then the stitching options. */

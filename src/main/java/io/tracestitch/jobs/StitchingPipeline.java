@@ -8,6 +8,7 @@ import io.tracestitch.model.HopSide;
 import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
+import io.tracestitch.model.ParsedInput;
 import io.tracestitch.model.PlanOutcome;
 import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.model.RequestFact;
@@ -17,6 +18,7 @@ import io.tracestitch.operators.DeadLetters;
 import io.tracestitch.operators.content.ContentStoreFunction;
 import io.tracestitch.operators.hop.HopPairingFunction;
 import io.tracestitch.operators.ingest.ParseFunction;
+import io.tracestitch.operators.ingest.RouteFunction;
 import io.tracestitch.operators.invocation.InvocationJoinFunction;
 import io.tracestitch.operators.output.LineOrderFunction;
 import io.tracestitch.operators.output.TransactionAssemblerFunction;
@@ -39,6 +41,7 @@ public final class StitchingPipeline {
 
     private StitchingPipeline() {}
 
+    /** Lines (files): parsed here, watermarks per Parse subtask, spans and logs each with their own. */
     public static Outputs build(DataStream<byte[]> records, StitchConfig config) {
         SingleOutputStreamOperator<Span> parsed = records
                 .process(new ParseFunction()).uid(OperatorIds.PARSE).name("Parse");
@@ -51,7 +54,21 @@ public final class StitchingPipeline {
                         WatermarkStrategy.<LogFact>forBoundedOutOfOrderness(outOfOrderness)
                                 .withTimestampAssigner((log, previous) -> log.timestampMs()))
                 .uid(OperatorIds.LOG_WATERMARKS).name("Log watermarks");
+        return stitch(spans, logs, parsed.getSideOutput(DeadLetters.TAG), config);
+    }
 
+    /**
+     * What streaming sources parsed, already stamped with event time and watermarks (per partition,
+     * {@link io.tracestitch.operators.ingest.EventTimeWatermarks}).
+     */
+    public static Outputs fromParsed(DataStream<ParsedInput> parsed, StitchConfig config) {
+        SingleOutputStreamOperator<Span> spans = parsed
+                .process(new RouteFunction()).uid(OperatorIds.ROUTE).name("Route records");
+        return stitch(spans, spans.getSideOutput(ParseFunction.LOGS), spans.getSideOutput(DeadLetters.TAG), config);
+    }
+
+    private static Outputs stitch(DataStream<Span> spans, DataStream<LogFact> logs, DataStream<DeadLetter> rejected,
+            StitchConfig config) {
         SingleOutputStreamOperator<ContentInput> closedTraces = spans
                 .keyBy(TraceAssemblerFunction::keyOf, Keys.TYPE)
                 .process(new TraceAssemblerFunction(config)).uid(OperatorIds.ASSEMBLE_TRACES).name("Assemble traces");
@@ -85,8 +102,7 @@ public final class StitchingPipeline {
                 .keyBy(PlanOutcome::tenant)
                 .process(new LineOrderFunction()).uid(OperatorIds.ORDER_LINES).name("Order lines");
 
-        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG)
-                .union(closedTraces.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> deadLetters = rejected.union(closedTraces.getSideOutput(DeadLetters.TAG));
         return new Outputs(transactions, deadLetters);
     }
 }

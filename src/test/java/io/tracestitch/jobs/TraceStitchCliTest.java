@@ -399,16 +399,6 @@ class TraceStitchCliTest {
     }
 
     @Test
-    void runWithoutDryRunSaysInOneLineThatTheJobIsNotBuilt() throws Exception {
-        Result result = run("run", "--config", runConfig().toString());
-        assertThat(result.code()).isEqualTo(2);
-        assertThat(result.out()).isEmpty();
-        assertThat(result.err().lines()).singleElement().asString()
-                .isEqualTo("tracestitch: run: the configuration is valid, but the streaming job is not built yet "
-                        + "(--dry-run prints the configuration)");
-    }
-
-    @Test
     void runDryRunPrintsTheEffectiveConfigurationWithSecretsRedacted() throws Exception {
         Path config = runConfig();
         Result result = run("run", "--config", config.toString(), "--set", "gap=10s", "--set",

@@ -2,12 +2,12 @@ package io.tracestitch.jobs.cli;
 
 import io.tracestitch.config.RunConfigException;
 import io.tracestitch.config.RunConfigLoader;
+import io.tracestitch.jobs.StreamingRun;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,13 +15,12 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code run}: the streaming job on Kafka and Kinesis. For now only its configuration exists: it
- * is loaded and validated (a refusal is a usage error naming the key and its source), {@code
- * --dry-run} prints it with the Kafka client properties redacted, and without {@code --dry-run}
- * the command says in one line that the job is not built yet and exits with 2.
+ * {@code run}: the streaming job on Kafka and Kinesis. The configuration is loaded and validated
+ * before anything starts (a refusal is a usage error naming the key and its source) and printed
+ * with the Kafka client properties redacted; {@code --dry-run} stops there.
  */
 @Command(name = "run", sortOptions = false, sortSynopsis = false,
-        description = "Stream from Kafka and Kinesis to Kafka (coming: for now only the configuration is checked).",
+        description = "Stitch endless input from Kafka and Kinesis into a compacted Kafka topic, exactly once.",
         footer = "%nPrecedence: --set over environment (TRACESTITCH_<KEY>, '.' and '-' as '_') over the file over "
                 + "the defaults. Keys: README, 'The run command (configuration)'.")
 final class RunCommand implements Callable<Integer> {
@@ -44,20 +43,18 @@ final class RunCommand implements Callable<Integer> {
     boolean help;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         RunConfigLoader.Loaded loaded;
         try {
             loaded = RunConfigLoader.load(config, sets, System.getenv());
         } catch (RunConfigException refused) {
             throw new ParameterException(spec.commandLine(), refused.getMessage());
         }
-        if (!dryRun) {
-            spec.commandLine().getErr().println("tracestitch: run: the configuration is valid, but the streaming job "
-                    + "is not built yet (--dry-run prints the configuration)");
-            return CommandLine.ExitCode.USAGE;
-        }
-        System.out.println("tracestitch: run: the configuration is valid (dry run: nothing started)");
+        System.out.println("tracestitch: run: the configuration is valid" + (dryRun ? " (dry run: nothing started)" : ""));
         loaded.describe().forEach(System.out::println);
+        if (!dryRun) {
+            StreamingRun.run(loaded.config());
+        }
         return 0;
     }
 }

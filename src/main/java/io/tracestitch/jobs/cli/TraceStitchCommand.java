@@ -25,7 +25,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The {@code tracestitch} command and its exit codes, the same for every subcommand: 0 done (and
  * for {@code --help}, printed on stdout); 2 a usage error, one line on stderr and the command's
  * synopsis; 1 an input that cannot be read or a failed job, one line on stderr naming the cause.
- * {@code run} without {@code --dry-run} also exits with 2, one line saying the job is not built yet.
  */
 @Command(name = "tracestitch",
         description = "Stitches asynchronous serverless traces into transactions.")

@@ -1,0 +1,129 @@
+package io.tracestitch.jobs;
+
+import io.tracestitch.config.RunConfig;
+import io.tracestitch.model.ParsedInput;
+import io.tracestitch.model.TopicRecord;
+import io.tracestitch.operators.ingest.EventTimeWatermarks;
+import io.tracestitch.operators.ingest.KafkaRecordParser;
+import io.tracestitch.operators.output.TopicRecordSchema;
+import io.tracestitch.operators.output.TopicRecordsFunction;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The {@code run} job: Kafka (and Kinesis) in, stitched transactions out to a compacted Kafka topic,
+ * exactly once, with dead letters on a topic of their own.
+ */
+public final class StreamingRun {
+
+    /**
+     * The producers' transaction timeout. Brokers refuse one above their
+     * {@code transaction.max.timeout.ms} (15 min by default), and a transaction stays open from one
+     * checkpoint until the next completes: 15 min is the most a default broker takes and far above
+     * any checkpoint interval worth running. {@code kafka.properties.transaction.timeout.ms} overrides it.
+     */
+    public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+
+    private StreamingRun() {}
+
+    /** The job's graph on the environment of its configuration, ready to execute. */
+    public static StreamExecutionEnvironment environment(RunConfig config) {
+        Configuration flink = new Configuration();
+        flink.set(PipelineOptions.GENERIC_TYPES, false);
+        flink.set(PipelineOptions.OBJECT_REUSE, true);
+        flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        if (config.checkpointDir() != null) {
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointDir());
+        }
+        flink.set(StateBackendOptions.STATE_BACKEND, config.stateBackend().text());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (config.parallelism() != null) {
+            env.setParallelism(config.parallelism());
+        }
+        build(env, config);
+        return env;
+    }
+
+    /** Runs until the input ends (bounded) or the job is stopped. */
+    public static void run(RunConfig config) throws Exception {
+        environment(config).execute("TraceStitch run");
+    }
+
+    /** Starts the job and returns at once: for tests and tools that stop it themselves. */
+    public static JobClient start(RunConfig config) throws Exception {
+        return environment(config).executeAsync("TraceStitch run");
+    }
+
+    private static void build(StreamExecutionEnvironment env, RunConfig config) {
+        DataStream<ParsedInput> parsed = kafkaInput(env, config);
+        StitchingPipeline.Outputs out = StitchingPipeline.fromParsed(parsed, config.stitch());
+
+        out.transactions()
+                .flatMap(new TopicRecordsFunction()).uid(OperatorIds.TOPIC_RECORDS).name("Topic records")
+                .sinkTo(sink(config, config.outputTopic(), config.transactionalIdPrefix()))
+                .uid(OperatorIds.TRANSACTIONS_SINK).name("Write transactions");
+        out.deadLetters()
+                .map(deadLetter -> new TopicRecord(null, deadLetter.toJson())).returns(TopicRecord.class)
+                .uid(OperatorIds.DEAD_LETTER_RECORDS).name("Dead letter records")
+                .sinkTo(sink(config, config.deadLetterTopic(), config.transactionalIdPrefix() + "-dead-letters"))
+                .uid(OperatorIds.DEAD_LETTERS_SINK).name("Write dead letters");
+    }
+
+    private static DataStream<ParsedInput> kafkaInput(StreamExecutionEnvironment env, RunConfig config) {
+        RunConfig.KafkaInput input = config.kafkaInput();
+        KafkaSourceBuilder<ParsedInput> source = KafkaSource.<ParsedInput>builder()
+                .setProperties(clientProperties(config))
+                .setBootstrapServers(String.join(",", config.bootstrapServers()))
+                .setTopics(input.topics())
+                .setGroupId(input.groupId())
+                .setStartingOffsets(switch (input.start()) {
+                    case EARLIEST -> OffsetsInitializer.earliest();
+                    case LATEST -> OffsetsInitializer.latest();
+                    case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                })
+                .setDeserializer(new KafkaRecordParser());
+        if (config.bounded()) {
+            source.setBounded(OffsetsInitializer.latest());
+        }
+        WatermarkStrategy<ParsedInput> watermarks = EventTimeWatermarks.strategy(
+                Duration.ofMillis(config.stitch().outOfOrdernessMs()), config.idleTimeout());
+        return env.fromSource(source.build(), watermarks, "Kafka input").uid(OperatorIds.KAFKA_SOURCE);
+    }
+
+    private static KafkaSink<TopicRecord> sink(RunConfig config, String topic, String transactionalIdPrefix) {
+        Properties producer = clientProperties(config);
+        producer.putIfAbsent("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+        return KafkaSink.<TopicRecord>builder()
+                .setBootstrapServers(String.join(",", config.bootstrapServers()))
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new TopicRecordSchema(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    private static Properties clientProperties(RunConfig config) {
+        Properties properties = new Properties();
+        properties.putAll(config.kafkaProperties().byName());
+        return properties;
+    }
+}
