@@ -3,6 +3,7 @@ package io.tracestitch.jobs;
 import io.tracestitch.config.RunConfig;
 import io.tracestitch.model.ParsedInput;
 import io.tracestitch.model.TopicRecord;
+import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.ingest.EventTimeWatermarks;
 import io.tracestitch.operators.ingest.KafkaRecordParser;
 import io.tracestitch.operators.output.TopicRecordSchema;
@@ -23,7 +24,9 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -77,8 +80,9 @@ public final class StreamingRun {
         DataStream<ParsedInput> parsed = kafkaInput(env, config);
         StitchingPipeline.Outputs out = StitchingPipeline.fromParsed(parsed, config.stitch());
 
-        out.transactions()
-                .flatMap(new TopicRecordsFunction()).uid(OperatorIds.TOPIC_RECORDS).name("Topic records")
+        // Order lines is keyed by tenant already: the same partitioning, so no shuffle and one chain to the sink.
+        DataStreamUtils.reinterpretAsKeyedStream(out.transactions(), TransactionRevision::tenant, Types.STRING)
+                .process(new TopicRecordsFunction(config.stitch())).uid(OperatorIds.TOPIC_RECORDS).name("Topic records")
                 .sinkTo(sink(config, config.outputTopic(), config.transactionalIdPrefix()))
                 .uid(OperatorIds.TRANSACTIONS_SINK).name("Write transactions");
         out.deadLetters()

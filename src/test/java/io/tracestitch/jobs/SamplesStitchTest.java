@@ -228,7 +228,7 @@ class SamplesStitchTest {
         return id == null || !id.isTextual() || id.asText().isEmpty() || id.asText().length() > 256;
     }
 
-    private static String truncate(String line) {
+    static String truncate(String line) {
         return line.length() > 2048 ? line.substring(0, 2048) : line;
     }
 
