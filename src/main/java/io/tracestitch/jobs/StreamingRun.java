@@ -17,6 +17,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -44,13 +45,23 @@ public final class StreamingRun {
      */
     public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
+    public static final String JOB_NAME = "TraceStitch run";
+
     private StreamingRun() {}
 
-    /** The job's graph on the environment of its configuration, ready to execute. */
-    public static StreamExecutionEnvironment environment(RunConfig config) {
+    /**
+     * The job's graph on the environment of its configuration, ready to execute; restored from
+     * {@code savepoint} (a savepoint or retained checkpoint path) unless it is null.
+     */
+    public static StreamExecutionEnvironment environment(RunConfig config, String savepoint) {
         Configuration flink = new Configuration();
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         flink.set(PipelineOptions.OBJECT_REUSE, true);
+        // Savepoints find state by operator uid: an operator without one fails the build, not an upgrade.
+        flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        if (savepoint != null) {
+            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
         flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         if (config.checkpointDir() != null) {
@@ -67,13 +78,13 @@ public final class StreamingRun {
     }
 
     /** Runs until the input ends (bounded) or the job is stopped. */
-    public static void run(RunConfig config) throws Exception {
-        environment(config).execute("TraceStitch run");
+    public static void run(RunConfig config, String savepoint) throws Exception {
+        environment(config, savepoint).execute(JOB_NAME);
     }
 
     /** Starts the job and returns at once: for tests and tools that stop it themselves. */
-    public static JobClient start(RunConfig config) throws Exception {
-        return environment(config).executeAsync("TraceStitch run");
+    public static JobClient start(RunConfig config, String savepoint) throws Exception {
+        return environment(config, savepoint).executeAsync(JOB_NAME);
     }
 
     private static void build(StreamExecutionEnvironment env, RunConfig config) {

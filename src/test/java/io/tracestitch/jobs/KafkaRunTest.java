@@ -71,7 +71,7 @@ class KafkaRunTest {
                 "input.kafka.group-id", "stitch-" + sample,
                 "output.kafka.topic", output,
                 "output.kafka.dead-letter-topic", deadLetters));
-        StreamingRun.start(config).getJobExecutionResult().get(3, TimeUnit.MINUTES);
+        StreamingRun.start(config, null).getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
         List<KafkaTopics.Read> records = KafkaTopics.readCommitted(kafka.bootstrapServers(), output);
         assertThat(KafkaTopics.changelogViolations(records)).as("the transactions topic as a changelog").isEmpty();

@@ -36,6 +36,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Sets one key, over the environment and the file. Repeatable.")
     List<String> sets = new ArrayList<>();
 
+    @Option(names = "--from-savepoint", paramLabel = "<path>",
+            description = "Start from this savepoint or retained checkpoint (a directory or its _metadata file) "
+                    + "instead of from scratch. On a cluster, use the cluster's own way (flink run -s, REST savepointPath).")
+    String fromSavepoint;
+
     @Option(names = "--dry-run", description = "Print the effective configuration (Kafka client properties redacted) and exit.")
     boolean dryRun;
 
@@ -53,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
         System.out.println("tracestitch: run: the configuration is valid" + (dryRun ? " (dry run: nothing started)" : ""));
         loaded.describe().forEach(System.out::println);
         if (!dryRun) {
-            StreamingRun.run(loaded.config());
+            StreamingRun.run(loaded.config(), fromSavepoint);
         }
         return 0;
     }
