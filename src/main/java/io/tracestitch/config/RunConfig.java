@@ -74,13 +74,21 @@ public record RunConfig(
         }
     }
 
-    /** @param endpoint null: the region's own endpoint */
-    public record KinesisInput(List<String> streams, String region, URI endpoint, KinesisFormat format)
-            implements Serializable {
+    /**
+     * @param streams as given: names or stream ARNs
+     * @param endpoint null: the region's own endpoint
+     */
+    public record KinesisInput(List<String> streams, String region, URI endpoint, KinesisFormat format,
+            KinesisStart start) implements Serializable {
         private static final long serialVersionUID = 1L;
 
         public KinesisInput {
             streams = List.copyOf(streams);
+        }
+
+        /** The stream names: an ARN's stream name (its region is the input's, checked when loaded). */
+        public List<String> streamNames() {
+            return streams.stream().map(RunConfig::streamName).toList();
         }
     }
 
@@ -124,6 +132,15 @@ public record RunConfig(
         }
     }
 
+    public enum KinesisStart implements Named {
+        LATEST, TRIM_HORIZON;
+
+        @Override
+        public String text() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
     public enum StateBackend implements Named {
         HASHMAP, ROCKSDB;
 
@@ -151,6 +168,8 @@ public record RunConfig(
         URI endpoint = settings.read(RunOptions.INPUT_KINESIS_ENDPOINT, RunConfig::endpoint).orElse(null);
         KinesisFormat format = settings.read(RunOptions.INPUT_KINESIS_FORMAT, text -> oneOf(RunOptions.INPUT_KINESIS_FORMAT,
                 text, KinesisFormat.values())).orElse(KinesisFormat.NDJSON);
+        KinesisStart kinesisStart = settings.read(RunOptions.INPUT_KINESIS_START, text -> oneOf(RunOptions.INPUT_KINESIS_START,
+                text, KinesisStart.values())).orElse(KinesisStart.LATEST);
         Optional<String> outputTopic = settings.read(RunOptions.OUTPUT_KAFKA_TOPIC,
                 text -> requireTopic(RunOptions.OUTPUT_KAFKA_TOPIC, text));
         Optional<String> deadLetterTopic = settings.read(RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC,
@@ -190,6 +209,7 @@ public record RunConfig(
             throw new RunConfigException(RunOptions.INPUT_KINESIS_REGION.key() + " is required with "
                     + RunOptions.INPUT_KINESIS_STREAMS.key());
         }
+        checkStreamArns(settings, streams, region.orElse(null));
         if (bounded && !streams.isEmpty()) {
             throw settings.refusal(RunOptions.INPUT_BOUNDED.key() + " true needs Kafka input only: a Kinesis stream has "
                     + "no end, and " + RunOptions.INPUT_KINESIS_STREAMS.key() + " is set", RunOptions.INPUT_BOUNDED.key());
@@ -208,7 +228,7 @@ public record RunConfig(
         }
         return new RunConfig(bootstrapServers, kafkaProperties,
                 topics.isEmpty() ? null : new KafkaInput(topics, groupId.get(), start),
-                streams.isEmpty() ? null : new KinesisInput(streams, region.get(), endpoint, format),
+                streams.isEmpty() ? null : new KinesisInput(streams, region.get(), endpoint, format, kinesisStart),
                 bounded, idleTimeout, outputTopic.get(), deadLetterTopic.get(),
                 transactionalIdPrefix.orElse("tracestitch-" + outputTopic.get()), checkpointInterval, checkpointDir, stateBackend,
                 parallelism, stitch);
@@ -305,6 +325,33 @@ public record RunConfig(
             throw new IllegalArgumentException(option.key() + ": '" + OptionText.abbreviated(value)
                     + "' is neither a Kinesis stream name (letters, digits, '.', '_' and '-', at most 128) nor a stream ARN");
         }
+    }
+
+    /**
+     * The Kinesis consumer reads streams by name in one region: a stream ARN must be of that region,
+     * and no stream may be named twice (once by name, once by ARN).
+     */
+    private static void checkStreamArns(RunSettings settings, List<String> streams, String region) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String stream : streams) {
+            String key = RunOptions.INPUT_KINESIS_STREAMS.key();
+            if (KINESIS_STREAM_ARN.matcher(stream).matches() && region != null) {
+                String arnRegion = stream.split(":", -1)[3];
+                if (!arnRegion.equals(region)) {
+                    throw settings.refusal(key + ": the ARN of stream '" + streamName(stream) + "' is in region " + arnRegion
+                            + ", but " + RunOptions.INPUT_KINESIS_REGION.key() + " is " + region
+                            + " (one job reads streams of one region)", key);
+                }
+            }
+            if (!names.add(streamName(stream))) {
+                throw settings.refusal(key + ": stream '" + streamName(stream) + "' is given twice (by name and ARN)", key);
+            }
+        }
+    }
+
+    /** The stream name of a stream name or stream ARN. */
+    static String streamName(String stream) {
+        return KINESIS_STREAM_ARN.matcher(stream).matches() ? stream.substring(stream.lastIndexOf('/') + 1) : stream;
     }
 
     private static String groupId(String text) {

@@ -52,6 +52,12 @@ public final class RunOptions {
             .stringType().defaultValue("ndjson")
             .withDescription("ndjson: a record holds input lines as NDJSON. cloudwatch-logs: a record is a "
                     + "gzip-compressed CloudWatch Logs subscription message.");
+    public static final ConfigOption<String> INPUT_KINESIS_START = ConfigOptions.key("input.kinesis.start")
+            .stringType().defaultValue("latest")
+            .withDescription("Where the Kinesis input starts when the job starts without a checkpoint: latest "
+                    + "(records written from then on) or trim-horizon (the oldest record each shard still holds). "
+                    + "Restored from a checkpoint or savepoint, it resumes where it stopped, and reads a shard it "
+                    + "did not know then from its oldest record.");
     public static final ConfigOption<Duration> INPUT_IDLE_TIMEOUT = ConfigOptions.key("input.idle-timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("A Kafka partition (or the Kinesis input) with no record for this long stops holding "
@@ -104,7 +110,8 @@ public final class RunOptions {
     /** The keys of run's own settings, in the README's order (stitching options follow them). */
     public static final List<ConfigOption<?>> OWN = List.of(
             KAFKA_BOOTSTRAP_SERVERS, INPUT_KAFKA_TOPICS, INPUT_KAFKA_GROUP_ID, INPUT_KAFKA_START, INPUT_BOUNDED,
-            INPUT_KINESIS_STREAMS, INPUT_KINESIS_REGION, INPUT_KINESIS_ENDPOINT, INPUT_KINESIS_FORMAT, INPUT_IDLE_TIMEOUT,
+            INPUT_KINESIS_STREAMS, INPUT_KINESIS_REGION, INPUT_KINESIS_ENDPOINT, INPUT_KINESIS_FORMAT, INPUT_KINESIS_START,
+            INPUT_IDLE_TIMEOUT,
             OUTPUT_KAFKA_TOPIC, OUTPUT_KAFKA_DEAD_LETTER_TOPIC, OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
             PARALLELISM);
 

@@ -2,6 +2,7 @@ package io.tracestitch.config;
 
 import io.tracestitch.config.RunConfig.KafkaStart;
 import io.tracestitch.config.RunConfig.KinesisFormat;
+import io.tracestitch.config.RunConfig.KinesisStart;
 import io.tracestitch.config.RunConfig.StateBackend;
 import io.tracestitch.testing.ReadmeTables;
 
@@ -105,6 +106,7 @@ class RunConfigTest {
                     region: eu-west-1
                     endpoint: http://localhost:4566
                     format: cloudwatch-logs
+                    start: trim-horizon
                 output: {kafka: {topic: out, dead-letter-topic: dead}}
                 checkpoint: {interval: 1min, dir: 's3://bucket/checkpoints'}
                 state.backend: rocksdb
@@ -123,7 +125,8 @@ class RunConfigTest {
         assertThat(config.kafkaInput()).isEqualTo(new RunConfig.KafkaInput(List.of("a", "b"), "g", KafkaStart.LATEST));
         assertThat(config.kinesisInput()).isEqualTo(new RunConfig.KinesisInput(
                 List.of("s1", "arn:aws:kinesis:eu-west-1:123456789012:stream/s2"), "eu-west-1",
-                URI.create("http://localhost:4566"), KinesisFormat.CLOUDWATCH_LOGS));
+                URI.create("http://localhost:4566"), KinesisFormat.CLOUDWATCH_LOGS, KinesisStart.TRIM_HORIZON));
+        assertThat(config.kinesisInput().streamNames()).containsExactly("s1", "s2");
         assertThat(config.outputTopic()).isEqualTo("out");
         assertThat(config.deadLetterTopic()).isEqualTo("dead");
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofMinutes(1));
@@ -349,6 +352,35 @@ class RunConfigTest {
         RunConfig config = load(kinesisOnly, "input.kinesis.region=us-east-1").config();
         assertThat(config.kafkaInput()).isNull(); // group-id without topics is harmless
         assertThat(config.kinesisInput().format()).isEqualTo(KinesisFormat.NDJSON);
+        assertThat(config.kinesisInput().start()).isEqualTo(KinesisStart.LATEST);
+    }
+
+    @Test
+    void theKinesisInputStartsAtLatestOrTrimHorizon() throws Exception {
+        Path kinesisOnly = file("kinesis.yaml", MINIMAL.replace("input.kafka.topics: spans\n",
+                "input.kinesis.streams: spans\ninput.kinesis.region: us-east-1\n"));
+        assertThat(load(kinesisOnly).config().kinesisInput().start()).isEqualTo(KinesisStart.LATEST);
+        assertThat(load(kinesisOnly, "input.kinesis.start=trim-horizon").config().kinesisInput().start())
+                .isEqualTo(KinesisStart.TRIM_HORIZON);
+        assertThat(refusal(kinesisOnly, "input.kinesis.start=TRIM_HORIZON"))
+                .isEqualTo("input.kinesis.start: 'TRIM_HORIZON' is not latest or trim-horizon (from --set)");
+        assertThat(refusal(kinesisOnly, Map.of("TRACESTITCH_INPUT_KINESIS_START", "earliest")))
+                .isEqualTo("input.kinesis.start: 'earliest' is not latest or trim-horizon "
+                        + "(from environment variable TRACESTITCH_INPUT_KINESIS_START)");
+    }
+
+    @Test
+    void streamArnsMustBeOfTheInputsRegionAndNameNoStreamTwice() throws Exception {
+        Path kinesisOnly = file("kinesis.yaml", MINIMAL.replace("input.kafka.topics: spans\n",
+                "input.kinesis.region: eu-west-1\n"));
+        String arn = "arn:aws:kinesis:eu-west-1:123456789012:stream/logs";
+        assertThat(load(kinesisOnly, "input.kinesis.streams=spans," + arn).config().kinesisInput().streamNames())
+                .containsExactly("spans", "logs");
+        assertThat(refusal(kinesisOnly, "input.kinesis.streams=arn:aws:kinesis:us-east-1:123456789012:stream/logs"))
+                .isEqualTo("input.kinesis.streams: the ARN of stream 'logs' is in region "
+                        + "us-east-1, but input.kinesis.region is eu-west-1 (one job reads streams of one region) (from --set)");
+        assertThat(refusal(kinesisOnly, "input.kinesis.streams=logs," + arn))
+                .isEqualTo("input.kinesis.streams: stream 'logs' is given twice (by name and ARN) (from --set)");
     }
 
     @Test

@@ -119,8 +119,18 @@ public final class RecordParser {
 
     /** One record: a line of UTF-8 without its line end. */
     public void parse(byte[] line, Output out) {
-        if (line.length > MAX_LINE_BYTES) {
-            out.deadLetter(lineTooLong(line.length, line, line.length));
+        parse(line, MAX_LINE_BYTES, out);
+    }
+
+    /**
+     * One record of up to {@code maxBytes} rather than a line's {@link #MAX_LINE_BYTES}: a CloudWatch
+     * Logs subscription message decompressed from a Kinesis record may be larger than a line
+     * ({@link CloudWatchLogsDecoder#MAX_DECOMPRESSED_BYTES}).
+     */
+    public void parse(byte[] line, int maxBytes, Output out) {
+        if (line.length > maxBytes) {
+            out.deadLetter(maxBytes == MAX_LINE_BYTES ? lineTooLong(line.length, line, line.length)
+                    : DeadLetter.of(LINE_TOO_LONG, line.length + " bytes, over the limit of " + maxBytes, line, line.length));
             return;
         }
         try {

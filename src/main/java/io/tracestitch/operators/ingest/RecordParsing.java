@@ -33,6 +33,12 @@ public final class RecordParsing {
         parser.parse(record, output(out));
     }
 
+    /** One record of up to {@code maxBytes}: see {@link RecordParser#parse(byte[], int, RecordParser.Output)}. */
+    public void parse(byte[] record, int maxBytes, Collector<ParsedInput> out) {
+        recordsIn.inc();
+        parser.parse(record, maxBytes, output(out));
+    }
+
     /** A record that never reached the parser (it could not be decoded): only its dead letter. */
     public void reject(DeadLetter deadLetter, Collector<ParsedInput> out) {
         recordsIn.inc();
