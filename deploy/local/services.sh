@@ -5,6 +5,14 @@
 #
 #   deploy/local/services.sh start|stop|status [kafka|kinesalite]
 #
+# and, to try the job on them (README, "Running on Kafka / Kinesis"):
+#   deploy/local/services.sh topic NAME [PARTITIONS] [--compact]   create a Kafka topic
+#   deploy/local/services.sh produce TOPIC [FILE]                   one record per line (stdin without FILE)
+#   deploy/local/services.sh consume TOPIC [SECONDS]                committed records from the start, as key<TAB>value
+#   deploy/local/services.sh stream NAME [SHARDS]                   create a Kinesis stream on kinesalite
+#   deploy/local/services.sh put STREAM FILE [--gzip]               the file as one Kinesis record (gzip-compressed
+#                                                                   with --gzip, as CloudWatch Logs delivers)
+#
 # Needs Java 17 and Maven (the broker's jars come from Maven Central through deploy/local/pom.xml)
 # and, for kinesalite, Node.js 18+ and npm. Both bind to 127.0.0.1 only. Settings (environment):
 #   TRACESTITCH_KAFKA_PORT             Kafka's client port (9092)
@@ -26,6 +34,8 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 usage() {
     echo "usage: $0 start|stop|status [kafka|kinesalite]" >&2
+    echo "       $0 topic NAME [PARTITIONS] [--compact] | produce TOPIC [FILE] | consume TOPIC [SECONDS]" >&2
+    echo "       $0 stream NAME [SHARDS] | put STREAM FILE [--gzip]" >&2
     exit 2
 }
 
@@ -190,6 +200,62 @@ status_service() {
         return 3
     fi
 }
+
+# --- trying the job --------------------------------------------------------------------------
+
+kafka_tool() {
+    local classpath
+    classpath="$(kafka_jars)"
+    "$java" -Dlog4j.configuration="file:$here/kafka-tools-log4j.properties" -cp "$classpath" "$@"
+}
+
+# A Kinesis API call to kinesalite. It checks that a request is signed, not the signature.
+kinesis_call() {
+    local target="$1" body="$2"
+    curl -sS --fail-with-body -X POST "http://$host:$kinesalite_port/" \
+        -H "Content-Type: application/x-amz-json-1.1" -H "X-Amz-Target: Kinesis_20131202.$target" \
+        -H "X-Amz-Date: $(date -u +%Y%m%dT%H%M%SZ)" \
+        -H "Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=local" \
+        -d "$body"
+    echo
+}
+
+case "${1:-}" in
+    topic)
+        [[ $# -ge 2 && $# -le 4 ]] || usage
+        config=()
+        [[ "${3:-}" == --compact || "${4:-}" == --compact ]] && config=(--config cleanup.policy=compact)
+        partitions="${3:-1}"
+        [[ "$partitions" == --compact ]] && partitions=1
+        kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$host:$kafka_port" --create --if-not-exists \
+            --topic "$2" --partitions "$partitions" --replication-factor 1 "${config[@]}"
+        exit ;;
+    produce)
+        [[ $# -ge 2 && $# -le 3 ]] || usage
+        kafka_tool kafka.tools.ConsoleProducer --bootstrap-server "$host:$kafka_port" --topic "$2" \
+            --producer-property max.request.size=4194304 <"${3:-/dev/stdin}"
+        exit ;;
+    consume)
+        [[ $# -ge 2 && $# -le 3 ]] || usage
+        # Exits non-zero when no record came for SECONDS: that is how it ends.
+        kafka_tool org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$host:$kafka_port" --topic "$2" \
+            --from-beginning --isolation-level read_committed --property print.key=true \
+            --timeout-ms "$(( ${3:-10} * 1000 ))" || true
+        exit ;;
+    stream)
+        [[ $# -ge 2 && $# -le 3 ]] || usage
+        kinesis_call CreateStream "{\"StreamName\":\"$2\",\"ShardCount\":${3:-1}}"
+        exit ;;
+    put)
+        [[ $# -ge 3 && $# -le 4 ]] || usage
+        if [[ "${4:-}" == --gzip ]]; then
+            data="$(gzip -c "$3" | base64 -w0)"
+        else
+            data="$(base64 -w0 "$3")"
+        fi
+        kinesis_call PutRecord "{\"StreamName\":\"$2\",\"PartitionKey\":\"$RANDOM\",\"Data\":\"$data\"}"
+        exit ;;
+esac
 
 [[ $# -ge 1 && $# -le 2 ]] || usage
 command="$1"

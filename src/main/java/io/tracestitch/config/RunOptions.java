@@ -60,9 +60,10 @@ public final class RunOptions {
                     + "did not know then from its oldest record.");
     public static final ConfigOption<Duration> INPUT_IDLE_TIMEOUT = ConfigOptions.key("input.idle-timeout")
             .durationType().defaultValue(Duration.ofSeconds(30))
-            .withDescription("A Kafka partition (or the Kinesis input) with no record for this long stops holding "
-                    + "back event time, so one idle partition does not stall every transaction; its records, "
-                    + "when they come again, may be late and give more revisions. 0s: never idle.");
+            .withDescription("A Kafka partition (or Kinesis subtask) with no record for this long lets its event time "
+                    + "go on with the clock, so the last transactions before a lull are emitted and one quiet "
+                    + "partition does not stall the others (one that never had a record is marked idle). "
+                    + "Records after a lull may be late: they give more revisions. 0s: event time waits for records.");
     public static final ConfigOption<String> OUTPUT_KAFKA_TOPIC = ConfigOptions.key("output.kafka.topic")
             .stringType().noDefaultValue()
             .withDescription("Kafka topic of the transaction lines. Required.");
