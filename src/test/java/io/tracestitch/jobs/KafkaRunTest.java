@@ -8,6 +8,7 @@ import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.MiniClusters;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +93,21 @@ class KafkaRunTest {
         assertThat(dead).as("dead letters of %s", sample).containsExactlyElementsOf(wantDead);
     }
 
+    @Test
+    void aClusterWithoutACheckpointDirectoryIsRefused(@TempDir Path dir) throws Exception {
+        // The test cluster is not the embedded one of java -jar, which has a default directory.
+        RunConfig config = config(dir, Map.of("input.kafka.topics", "in", "input.kafka.group-id", "g",
+                "output.kafka.topic", "out", "output.kafka.dead-letter-topic", "dead"));
+        RunConfig withoutDirectory = new RunConfig(config.bootstrapServers(), config.kafkaProperties(),
+                config.kafkaInput(), config.kinesisInput(), config.bounded(), config.idleTimeout(), config.outputTopic(),
+                config.deadLetterTopic(), config.transactionalIdPrefix(), config.checkpointInterval(), null,
+                config.stateBackend(), config.parallelism(), config.stitch());
+        assertThatThrownBy(() -> StreamingRun.environment(withoutDirectory, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("checkpoint.dir is not set, nor is the cluster's execution.checkpointing.dir: checkpoints "
+                        + "would go to the JobManager's memory (at most 5 MiB), fail, and nothing would be committed");
+    }
+
     /** The run configuration as a user writes it: a YAML file with the broker, checkpoints and the given keys. */
     private static RunConfig config(Path dir, Map<String, String> keys) throws Exception {
         StringBuilder yaml = new StringBuilder()
@@ -98,7 +115,8 @@ class KafkaRunTest {
                 .append("input.bounded: true\n")
                 .append("input.kafka.start: earliest\n")
                 .append("parallelism: 2\n")
-                .append("checkpoint.interval: 1s\n");
+                .append("checkpoint.interval: 1s\n")
+                .append("checkpoint.dir: ").append(dir.resolve("checkpoints").toUri()).append('\n');
         keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
         Path file = Files.writeString(dir.resolve("run.yaml"), yaml);
         return RunConfigLoader.load(file, List.of(), Map.of()).config();

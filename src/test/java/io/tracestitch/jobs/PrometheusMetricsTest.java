@@ -113,7 +113,8 @@ class PrometheusMetricsTest {
                     "kafka.bootstrap-servers: " + kafka.bootstrapServers(),
                     "input.kafka.topics: in", "input.kafka.group-id: metrics", "input.kafka.start: earliest",
                     "output.kafka.topic: transactions", "output.kafka.dead-letter-topic: dead-letters",
-                    "checkpoint.interval: 500ms", "state.backend: rocksdb", "parallelism: 2", ""));
+                    "checkpoint.interval: 500ms", "checkpoint.dir: " + dir.resolve("checkpoints").toUri(),
+                    "state.backend: rocksdb", "parallelism: 2", ""));
             RunConfig config = RunConfigLoader.load(file, List.of(), Map.of()).config();
 
             JobClient job = StreamingRun.start(config, null);

@@ -47,6 +47,7 @@ public final class TraceStitchCommand implements Callable<Integer> {
                 .addSubcommand("bench", new BenchCommand())
                 .addSubcommand("simulate", new SimulateCommand())
                 .addSubcommand("run", new RunCommand())
+                .addSubcommand("soak", new SoakCommand())
                 .addSubcommand("help", new HelpCommand());
         // Set after the subcommands are added: picocli copies these settings down the tree.
         return commandLine
@@ -60,7 +61,7 @@ public final class TraceStitchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a command is needed: stitch, demo, bench, simulate or run");
+        throw new ParameterException(spec.commandLine(), "a command is needed: stitch, demo, bench, simulate, run or soak");
     }
 
     private static int usageError(ParameterException error, String[] args) {

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  */
 public final class ShopSimulator {
 
-    /** Simulated time starts at 2024-11-23T22:13:20Z. */
+    /** Simulated time starts at 2024-11-23T22:13:20Z by default. */
     public static final long EPOCH_MS = 1_732_400_000_000L;
 
     public enum Order { SORTED, LATE, SHUFFLED }
@@ -29,7 +29,7 @@ public final class ShopSimulator {
     public record Options(long seed, List<String> tenants, int requestsPerTenant, int maxDepth,
                           double untracedProducerRate, double duplicateRate, double collidingIdRate,
                           double linkRate, double jsonLogRate, double envelopeRate, double snapStartRate,
-                          double timeoutRate, double garbageRate, Order order) {
+                          double timeoutRate, double garbageRate, Order order, long startMs) {
 
         public Options {
             tenants = List.copyOf(tenants);
@@ -59,7 +59,7 @@ public final class ShopSimulator {
 
         public static Options defaults() {
             return new Options(42, List.of("111111111111", "222222222222"), 50, 8, 0.05, 0.03, 0.02, 0.1,
-                    0.5, 0.3, 0.05, 0.03, 0.002, Order.SORTED);
+                    0.5, 0.3, 0.05, 0.03, 0.002, Order.SORTED, EPOCH_MS);
         }
 
         public Options withSeed(long v) { return with(b -> b.seed = v); }
@@ -76,6 +76,8 @@ public final class ShopSimulator {
         public Options withTimeoutRate(double v) { return with(b -> b.timeoutRate = v); }
         public Options withGarbageRate(double v) { return with(b -> b.garbageRate = v); }
         public Options withOrder(Order v) { return with(b -> b.order = v); }
+        /** When simulated time starts (epoch ms): {@link #EPOCH_MS} unless a live generator sets now. */
+        public Options withStartMs(long v) { return with(b -> b.startMs = v); }
 
         private Options with(Consumer<Copy> change) {
             Copy copy = new Copy(this);
@@ -99,6 +101,7 @@ public final class ShopSimulator {
             double timeoutRate;
             double garbageRate;
             Order order;
+            long startMs;
 
             Copy(Options o) {
                 seed = o.seed;
@@ -115,12 +118,13 @@ public final class ShopSimulator {
                 timeoutRate = o.timeoutRate;
                 garbageRate = o.garbageRate;
                 order = o.order;
+                startMs = o.startMs;
             }
 
             Options toOptions() {
                 return new Options(seed, tenants, requestsPerTenant, maxDepth, untracedProducerRate, duplicateRate,
                         collidingIdRate, linkRate, jsonLogRate, envelopeRate, snapStartRate, timeoutRate, garbageRate,
-                        order);
+                        order, startMs);
             }
         }
     }

@@ -5,7 +5,6 @@ final class Time {
 
     static final long MS_US = 1_000L;
     static final long SECOND_US = 1_000_000L;
-    static final long EPOCH_US = ShopSimulator.EPOCH_MS * MS_US;
 
     private Time() {}
 }

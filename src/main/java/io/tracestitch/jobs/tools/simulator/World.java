@@ -1,6 +1,5 @@
 package io.tracestitch.jobs.tools.simulator;
 
-import static io.tracestitch.jobs.tools.simulator.Time.EPOCH_US;
 import static io.tracestitch.jobs.tools.simulator.Time.MS_US;
 import static io.tracestitch.jobs.tools.simulator.Time.SECOND_US;
 import static io.tracestitch.jobs.tools.simulator.Topology.CLIENT_OPERATIONS;
@@ -66,7 +65,7 @@ final class World {
 
     void run() {
         if (o.requestsPerTenant() > 0) {
-            for (Tenant t : tenants) agenda.at(EPOCH_US + rnd.nextLong(MEAN_INTER_ARRIVAL_US), () -> request(t));
+            for (Tenant t : tenants) agenda.at(o.startMs() * Time.MS_US + rnd.nextLong(MEAN_INTER_ARRIVAL_US), () -> request(t));
         }
         agenda.run(order::advance);
         logShipping.flush();
