@@ -29,6 +29,22 @@ public final class KafkaTopics {
 
     private KafkaTopics() {}
 
+    /**
+     * As {@link #produce}, one record at a time (each acknowledged before the next is sent), so
+     * that every run puts the same record at the same offset of the same partition.
+     */
+    public static void produceInOrder(String bootstrapServers, String topic, int partitions, List<byte[]> values) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < values.size(); i++) {
+                producer.send(new ProducerRecord<>(topic, i % partitions, null, values.get(i))).get();
+            }
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not produce to " + topic, e);
+        }
+    }
+
     /** Produces the lines in the given order, line i to partition i mod partitions, without keys. */
     public static void produce(String bootstrapServers, String topic, int partitions, List<byte[]> values) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
