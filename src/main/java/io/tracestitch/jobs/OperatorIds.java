@@ -8,6 +8,7 @@ final class OperatorIds {
     static final String KAFKA_SOURCE = "kafka-source";
     static final String KINESIS_SOURCE = "kinesis-source";
     static final String KINESIS_PARSE = "kinesis-parse";
+    static final String KINESIS_WATERMARKS = "kinesis-watermarks";
     static final String ROUTE = "route";
     static final String ASSEMBLE_TRACES = "assemble-traces";
     static final String PAIR_HOPS = "pair-hops";

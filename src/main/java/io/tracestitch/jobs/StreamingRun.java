@@ -6,12 +6,15 @@ import io.tracestitch.model.TopicRecord;
 import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.ingest.EventTimeWatermarks;
 import io.tracestitch.operators.ingest.KafkaRecordParser;
+import io.tracestitch.operators.ingest.KinesisRecordFunction;
 import io.tracestitch.operators.output.TopicRecordSchema;
 import io.tracestitch.operators.output.TopicRecordsFunction;
 
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -29,6 +32,11 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
+import org.apache.flink.streaming.connectors.kinesis.config.AWSConfigConstants;
+import org.apache.flink.streaming.connectors.kinesis.config.ConsumerConfigConstants;
+import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeserializationSchema;
+import org.apache.flink.streaming.connectors.kinesis.util.UniformShardAssigner;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -88,7 +96,9 @@ public final class StreamingRun {
     }
 
     private static void build(StreamExecutionEnvironment env, RunConfig config) {
-        DataStream<ParsedInput> parsed = kafkaInput(env, config);
+        DataStream<ParsedInput> kafka = kafkaInput(env, config);
+        DataStream<ParsedInput> kinesis = kinesisInput(env, config);
+        DataStream<ParsedInput> parsed = kafka == null ? kinesis : kinesis == null ? kafka : kafka.union(kinesis);
         StitchingPipeline.Outputs out = StitchingPipeline.fromParsed(parsed, config.stitch());
 
         // Order lines is keyed by tenant already: the same partitioning, so no shuffle and one chain to the sink.
@@ -103,8 +113,12 @@ public final class StreamingRun {
                 .uid(OperatorIds.DEAD_LETTERS_SINK).name("Write dead letters");
     }
 
+    /** The Kafka topics parsed in the source, with a watermark per partition; null without Kafka input. */
     private static DataStream<ParsedInput> kafkaInput(StreamExecutionEnvironment env, RunConfig config) {
         RunConfig.KafkaInput input = config.kafkaInput();
+        if (input == null) {
+            return null;
+        }
         KafkaSourceBuilder<ParsedInput> source = KafkaSource.<ParsedInput>builder()
                 .setProperties(clientProperties(config))
                 .setBootstrapServers(String.join(",", config.bootstrapServers()))
@@ -122,6 +136,56 @@ public final class StreamingRun {
         WatermarkStrategy<ParsedInput> watermarks = EventTimeWatermarks.strategy(
                 Duration.ofMillis(config.stitch().outOfOrdernessMs()), config.idleTimeout());
         return env.fromSource(source.build(), watermarks, "Kafka input").uid(OperatorIds.KAFKA_SOURCE);
+    }
+
+    /**
+     * The Kinesis streams, null without Kinesis input: flink-connector-kinesis 4.3's
+     * {@link FlinkKinesisConsumer} (a legacy {@code SourceFunction}; the newer Kinesis source for Flink
+     * 1.20 does not resolve from the repositories this build uses) hands on each record's data; Parse, chained to it, makes {@link ParsedInput}s of it
+     * in the configured format; event time and watermarks follow, per subtask (a subtask's shards
+     * share one watermark). Credentials come from the AWS SDK's default chain.
+     */
+    @SuppressWarnings("deprecation") // addSource: FlinkKinesisConsumer is a SourceFunction
+    static DataStream<ParsedInput> kinesisInput(StreamExecutionEnvironment env, RunConfig config) {
+        RunConfig.KinesisInput input = config.kinesisInput();
+        if (input == null) {
+            return null;
+        }
+        Properties properties = new Properties();
+        properties.setProperty(AWSConfigConstants.AWS_REGION, input.region());
+        if (input.endpoint() != null) {
+            properties.setProperty(AWSConfigConstants.AWS_ENDPOINT, input.endpoint().toString());
+        }
+        properties.setProperty(AWSConfigConstants.AWS_CREDENTIALS_PROVIDER, "AUTO");
+        properties.setProperty(ConsumerConfigConstants.STREAM_INITIAL_POSITION, switch (input.start()) {
+            case LATEST -> ConsumerConfigConstants.InitialPosition.LATEST.name();
+            case TRIM_HORIZON -> ConsumerConfigConstants.InitialPosition.TRIM_HORIZON.name();
+        });
+        FlinkKinesisConsumer<byte[]> consumer = new FlinkKinesisConsumer<>(input.streamNames(), new RecordData(), properties);
+        // Shards spread by hash key range: with no more subtasks than shards, every subtask reads one,
+        // and none waits for the idle timeout before its (empty) input stops holding back event time.
+        consumer.setShardAssigner(new UniformShardAssigner());
+        WatermarkStrategy<ParsedInput> watermarks = EventTimeWatermarks.strategy(
+                Duration.ofMillis(config.stitch().outOfOrdernessMs()), config.idleTimeout());
+        return env.addSource(consumer, "Kinesis input").uid(OperatorIds.KINESIS_SOURCE)
+                .process(new KinesisRecordFunction(input.format())).uid(OperatorIds.KINESIS_PARSE).name("Parse Kinesis records")
+                .assignTimestampsAndWatermarks(watermarks).uid(OperatorIds.KINESIS_WATERMARKS).name("Kinesis watermarks");
+    }
+
+    /** A Kinesis record's data as it is; Parse reads it. */
+    private static final class RecordData implements KinesisDeserializationSchema<byte[]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public byte[] deserialize(byte[] data, String partitionKey, String sequenceNumber, long approximateArrival,
+                String stream, String shardId) {
+            return data;
+        }
+
+        @Override
+        public TypeInformation<byte[]> getProducedType() {
+            return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        }
     }
 
     private static KafkaSink<TopicRecord> sink(RunConfig config, String topic, String transactionalIdPrefix) {
