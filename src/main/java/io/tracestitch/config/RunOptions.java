@@ -82,8 +82,9 @@ public final class RunOptions {
     public static final ConfigOption<String> CHECKPOINT_DIR = ConfigOptions.key("checkpoint.dir")
             .stringType().noDefaultValue()
             .withDescription("Where checkpoints are kept: a URI with a scheme (s3://…, hdfs://…, file:///…) or "
-                    + "an absolute path. Unset: the cluster's state.checkpoints.dir, or else the JobManager's "
-                    + "memory.");
+                    + "an absolute path. Unset: the cluster's execution.checkpointing.dir; under java -jar, "
+                    + "tracestitch-checkpoints in the temporary directory. A cluster without either is refused "
+                    + "(the JobManager's memory takes at most 5 MiB of state).");
     public static final ConfigOption<String> STATE_BACKEND = ConfigOptions.key("state.backend")
             .stringType().defaultValue("hashmap")
             .withDescription("hashmap (state on the heap) or rocksdb (state on local disk, for state larger than "

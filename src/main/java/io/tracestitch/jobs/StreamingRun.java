@@ -10,6 +10,7 @@ import io.tracestitch.operators.ingest.KinesisRecordFunction;
 import io.tracestitch.operators.output.TopicRecordSchema;
 import io.tracestitch.operators.output.TopicRecordsFunction;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -31,6 +32,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.connectors.kinesis.FlinkKinesisConsumer;
 import org.apache.flink.streaming.connectors.kinesis.config.AWSConfigConstants;
@@ -55,6 +57,9 @@ public final class StreamingRun {
 
     public static final String JOB_NAME = "TraceStitch run";
 
+    /** Where the embedded cluster keeps checkpoints when {@code checkpoint.dir} is not set. */
+    public static final Path LOCAL_CHECKPOINTS = Path.of(System.getProperty("java.io.tmpdir"), "tracestitch-checkpoints");
+
     private StreamingRun() {}
 
     /**
@@ -62,7 +67,12 @@ public final class StreamingRun {
      * {@code savepoint} (a savepoint or retained checkpoint path) unless it is null.
      */
     public static StreamExecutionEnvironment environment(RunConfig config, String savepoint) {
-        Configuration flink = new Configuration();
+        return environment(config, savepoint, new Configuration());
+    }
+
+    /** As above, over Flink settings of the caller's (the soak tool sets the embedded cluster's REST port). */
+    public static StreamExecutionEnvironment environment(RunConfig config, String savepoint, Configuration base) {
+        Configuration flink = new Configuration(base);
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         flink.set(PipelineOptions.OBJECT_REUSE, true);
         // Savepoints find state by operator uid: an operator without one fails the build, not an upgrade.
@@ -77,6 +87,16 @@ public final class StreamingRun {
         }
         flink.set(StateBackendOptions.STATE_BACKEND, config.stateBackend().text());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        if (env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isEmpty()) {
+            // Without a directory checkpoints go to the JobManager's memory, which takes at most 5 MiB:
+            // they fail as soon as the state grows, and without checkpoints nothing is ever committed.
+            if (!(env instanceof LocalStreamEnvironment)) {
+                throw new IllegalArgumentException("checkpoint.dir is not set, nor is the cluster's "
+                        + CheckpointingOptions.CHECKPOINTS_DIRECTORY.key() + ": checkpoints would go to the JobManager's "
+                        + "memory (at most 5 MiB), fail, and nothing would be committed");
+            }
+            env.configure(new Configuration().set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, LOCAL_CHECKPOINTS.toUri().toString()));
+        }
         env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         if (config.parallelism() != null) {
             env.setParallelism(config.parallelism());

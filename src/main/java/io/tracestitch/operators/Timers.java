@@ -42,6 +42,9 @@ public final class Timers {
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(1, ttl.toMillis())))
                     .setUpdateType(update)
                     .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    // Heap state is swept a few entries per access; a checkpoint taken between sweeps
+                    // would carry expired entries, so full snapshots leave them out.
+                    .cleanupFullSnapshot()
                     .build());
         }
     }

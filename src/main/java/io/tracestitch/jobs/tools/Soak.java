@@ -230,7 +230,7 @@ public final class Soak {
                 return;
             }
             long last = Long.MIN_VALUE;
-            for (JsonNode trace : transaction.path("traces")) {
+            for (JsonNode trace : transaction.path("traceIds")) {
                 last = Math.max(last, lastSpanProducedAt.getOrDefault(trace.asText(), Long.MIN_VALUE));
             }
             if (last != Long.MIN_VALUE) {
