@@ -87,13 +87,9 @@ public final class KafkaBroker implements AutoCloseable {
                     "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", properties.toString()),
                     log, Duration.ofSeconds(60));
 
-            List<String> command = new ArrayList<>(List.of("sh", "-c",
-                    // Kafka does not read its standard input; this shell does, and stops the broker
-                    // when it ends (the test JVM died without closing the broker).
-                    "exec 3<&0; \"$@\" & child=$!; (cat <&3 >/dev/null; kill $child 2>/dev/null) & wait $child",
-                    "kafka-broker"));
-            command.addAll(List.of(java, "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true", logConfig,
-                    "-cp", classpath, "kafka.Kafka", properties.toString()));
+            List<String> command = ServiceProcess.endingWithThisJvm("kafka-broker", List.of(java, "-Xms128m", "-Xmx512m",
+                    "-XX:+UseG1GC", "-Djava.awt.headless=true", logConfig, "-cp", classpath, "kafka.Kafka",
+                    properties.toString()));
             process = ServiceProcess.start("Kafka broker", command, log);
 
             long deadline = ServiceProcess.deadline(START_TIMEOUT);

@@ -46,6 +46,18 @@ final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
+    /**
+     * The command run by a shell that stops it when its standard input ends: the services here do
+     * not read theirs, so the shell watches it for them and kills the command when the test JVM
+     * died without closing the service.
+     */
+    static List<String> endingWithThisJvm(String name, List<String> command) {
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c",
+                "exec 3<&0; \"$@\" & child=$!; (cat <&3 >/dev/null; kill $child 2>/dev/null) & wait $child", name));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
