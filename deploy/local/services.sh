@@ -14,22 +14,23 @@
 #                                                                   with --gzip, as CloudWatch Logs delivers)
 #
 # Needs Java 17 and Maven (the broker's jars come from Maven Central through deploy/local/pom.xml)
-# and, for kinesalite, Node.js 18+ and npm. Both bind to 127.0.0.1 only. Settings (environment):
-#   TRACESTITCH_KAFKA_PORT             Kafka's client port (9092)
-#   TRACESTITCH_KAFKA_CONTROLLER_PORT  its KRaft controller port (9093)
-#   TRACESTITCH_KINESALITE_PORT        kinesalite's port (4567)
-#   TRACESTITCH_LOCAL_DIR              jars, node modules, Kafka's data, logs and pid files
+# and, for kinesalite, Node.js 18+ and npm. Both bind to 127.0.0.1 only. Settings (environment; not
+# TRACESTITCH_*, which is run's own configuration and refuses names it does not know):
+#   LOCAL_KAFKA_PORT             Kafka's client port (9092)
+#   LOCAL_KAFKA_CONTROLLER_PORT  its KRaft controller port (9093)
+#   LOCAL_KINESALITE_PORT        kinesalite's port (4567)
+#   LOCAL_SERVICES_DIR              jars, node modules, Kafka's data, logs and pid files
 #                                      (${XDG_CACHE_HOME:-~/.cache}/tracestitch/local)
-# Kafka's topics survive stop and start (delete $TRACESTITCH_LOCAL_DIR/kafka/data while stopped to
+# Kafka's topics survive stop and start (delete $LOCAL_SERVICES_DIR/kafka/data while stopped to
 # start empty); kinesalite's streams live in memory and are gone after stop.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 host=127.0.0.1
-kafka_port="${TRACESTITCH_KAFKA_PORT:-9092}"
-controller_port="${TRACESTITCH_KAFKA_CONTROLLER_PORT:-9093}"
-kinesalite_port="${TRACESTITCH_KINESALITE_PORT:-4567}"
-dir="${TRACESTITCH_LOCAL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tracestitch/local}"
+kafka_port="${LOCAL_KAFKA_PORT:-9092}"
+controller_port="${LOCAL_KAFKA_CONTROLLER_PORT:-9093}"
+kinesalite_port="${LOCAL_KINESALITE_PORT:-4567}"
+dir="${LOCAL_SERVICES_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tracestitch/local}"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 usage() {
@@ -110,7 +111,7 @@ start_kafka() {
     fi
     for port in "$kafka_port" "$controller_port"; do
         if port_open "$port"; then
-            echo "Port $host:$port is already in use; set TRACESTITCH_KAFKA_PORT / TRACESTITCH_KAFKA_CONTROLLER_PORT" >&2
+            echo "Port $host:$port is already in use; set LOCAL_KAFKA_PORT / LOCAL_KAFKA_CONTROLLER_PORT" >&2
             return 1
         fi
     done
@@ -164,7 +165,7 @@ start_kinesalite() {
         return 0
     fi
     if port_open "$kinesalite_port"; then
-        echo "Port $host:$kinesalite_port is already in use; set TRACESTITCH_KINESALITE_PORT" >&2
+        echo "Port $host:$kinesalite_port is already in use; set LOCAL_KINESALITE_PORT" >&2
         return 1
     fi
     modules="$(kinesalite_modules)"
@@ -209,14 +210,14 @@ kafka_tool() {
     "$java" -Dlog4j.configuration="file:$here/kafka-tools-log4j.properties" -cp "$classpath" "$@"
 }
 
-# A Kinesis API call to kinesalite. It checks that a request is signed, not the signature.
+# A Kinesis API call to kinesalite, its JSON body on standard input (a record's Base64 is too long
+# for an argument). kinesalite checks that a request is signed, not the signature.
 kinesis_call() {
-    local target="$1" body="$2"
     curl -sS --fail-with-body -X POST "http://$host:$kinesalite_port/" \
-        -H "Content-Type: application/x-amz-json-1.1" -H "X-Amz-Target: Kinesis_20131202.$target" \
+        -H "Content-Type: application/x-amz-json-1.1" -H "X-Amz-Target: Kinesis_20131202.$1" \
         -H "X-Amz-Date: $(date -u +%Y%m%dT%H%M%SZ)" \
         -H "Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=local" \
-        -d "$body"
+        --data-binary @-
     echo
 }
 
@@ -244,16 +245,15 @@ case "${1:-}" in
         exit ;;
     stream)
         [[ $# -ge 2 && $# -le 3 ]] || usage
-        kinesis_call CreateStream "{\"StreamName\":\"$2\",\"ShardCount\":${3:-1}}"
+        printf '{"StreamName":"%s","ShardCount":%s}' "$2" "${3:-1}" | kinesis_call CreateStream
         exit ;;
     put)
         [[ $# -ge 3 && $# -le 4 ]] || usage
-        if [[ "${4:-}" == --gzip ]]; then
-            data="$(gzip -c "$3" | base64 -w0)"
-        else
-            data="$(base64 -w0 "$3")"
-        fi
-        kinesis_call PutRecord "{\"StreamName\":\"$2\",\"PartitionKey\":\"$RANDOM\",\"Data\":\"$data\"}"
+        {
+            printf '{"StreamName":"%s","PartitionKey":"%s","Data":"' "$2" "$RANDOM"
+            if [[ "${4:-}" == --gzip ]]; then gzip -c "$3"; else cat "$3"; fi | base64 -w0
+            printf '"}'
+        } | kinesis_call PutRecord
         exit ;;
 esac
 

@@ -412,12 +412,13 @@ public record RunConfig(
         return text;
     }
 
+    /** An absolute path is made a file URI: Flink's checkpoint storage needs a scheme. */
     private static String checkpointDir(String text) {
         if (!URI_WITH_SCHEME.matcher(text).matches() && !text.startsWith("/")) {
             throw new IllegalArgumentException(RunOptions.CHECKPOINT_DIR.key() + ": '" + OptionText.abbreviated(text)
                     + "' is neither a URI with a scheme (s3://…, file:///…) nor an absolute path");
         }
-        return text;
+        return text.startsWith("/") ? java.nio.file.Path.of(text).toUri().toString() : text;
     }
 
     private static Integer parallelism(String text) {

@@ -202,6 +202,15 @@ class RunConfigTest {
     }
 
     @Test
+    void anAbsoluteCheckpointPathBecomesAFileUri() throws Exception {
+        // Flink's checkpoint storage refuses a path without a scheme.
+        assertThat(load(minimal(), "checkpoint.dir=/var/lib/tracestitch/checkpoints").config().checkpointDir())
+                .isEqualTo("file:///var/lib/tracestitch/checkpoints");
+        assertThat(load(minimal(), "checkpoint.dir=hdfs://nn/checkpoints").config().checkpointDir())
+                .isEqualTo("hdfs://nn/checkpoints");
+    }
+
+    @Test
     void anEmptyFileHoldsNoSettings() throws Exception {
         assertThat(RunConfigLoader.readFile(file("empty.yaml", ""))).isEmpty();
         assertThat(RunConfigLoader.readFile(file("comments.yaml", "# nothing yet\n"))).isEmpty();
