@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterRunIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
     private static final List<String> TENANTS = List.of("111111111111", "222222222222", "333333333333");
 
     /** Kept when the test fails: it holds the processes' logs. */
