@@ -99,7 +99,7 @@ public final class Soak {
         List<String> report = new ArrayList<>(List.of(
                 "Soak " + run + ": " + settings + ", job " + job.getJobID(),
                 "",
-                "| minute | records produced | rate (records/s) | last checkpoint: size | full size | duration |",
+                "| minute | records produced | rate (records/s) | job behind (records) | last checkpoint: size | duration |",
                 "| ---: | ---: | ---: | ---: | ---: | ---: |"));
         report.forEach(System.out::println);
         Thread generator = daemon("soak-generator", () -> generate(input));
@@ -111,8 +111,8 @@ public final class Soak {
             Thread.sleep(Math.max(0, start + TimeUnit.MINUTES.toNanos(minute) - System.nanoTime()) / 1_000_000);
             long count = produced.get();
             JsonNode latest = checkpoints(http, restPort, job).path("latest").path("completed");
-            String row = String.format(Locale.ROOT, "| %d | %,d | %,d | %s | %s | %s |", minute, count,
-                    (count - lastCount) / 60, mib(latest.path("checkpointed_size")), mib(latest.path("state_size")),
+            String row = String.format(Locale.ROOT, "| %d | %,d | %,d | %,d | %s | %s |", minute, count,
+                    (count - lastCount) / 60, count - committedOffsets(input), mib(latest.path("state_size")),
                     latest.path("end_to_end_duration").isMissingNode() ? "–" : latest.path("end_to_end_duration").asLong() + " ms");
             lastCount = count;
             report.add(row);
@@ -127,6 +127,15 @@ public final class Soak {
         report.addAll(latencyReport());
         report.subList(report.size() - 3, report.size()).forEach(System.out::println);
         Files.write(settings.report(), report, StandardCharsets.UTF_8);
+    }
+
+    /** Records of the input the job has read as of its last checkpoint (its group's committed offsets). */
+    private long committedOffsets(String input) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            return admin.listConsumerGroupOffsets(run).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .entrySet().stream().filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        }
     }
 
     private RunConfig config(String input, String output) throws IOException {
