@@ -86,7 +86,9 @@ public final class Soak {
         String input = run + "-in";
         String output = run + "-transactions";
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(input, 3, (short) 1),
+            // Partitions a multiple of the parallelism: every source subtask reads as much as the others,
+            // and none falls behind holding back the watermark (and so every buffer) of the job.
+            admin.createTopics(List.of(new NewTopic(input, 2 * settings.parallelism(), (short) 1),
                     new NewTopic(output, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")),
                     new NewTopic(run + "-dead-letters", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
