@@ -57,7 +57,7 @@ public final class TopicRecordsFunction extends KeyedProcessFunction<String, Tra
     }
 
     /** The record key of a transaction: {@code <tenant>/<transactionId>}. */
-    public static byte[] key(String tenant, String transactionId) {
+    private static byte[] key(String tenant, String transactionId) {
         return (tenant + "/" + transactionId).getBytes(StandardCharsets.UTF_8);
     }
 }
