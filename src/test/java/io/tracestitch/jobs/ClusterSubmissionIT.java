@@ -69,7 +69,12 @@ class ClusterSubmissionIT {
         Path jar = Path.of("target", "tracestitch-cluster.jar").toAbsolutePath();
         JsonNode run = cluster.run(cluster.upload(jar), "io.tracestitch.jobs.TraceStitch",
                 List.of("stitch", "--input", "x.ndjson", "--output", "y.ndjson", "--gpa", "5s"));
-        assertThat(run.toString()).contains("failed with exit code 2");
+        assertThat(run.toString()).contains("tracestitch stitch failed with exit code 2: "
+                + "tracestitch: unknown options: '--gpa', '5s' (did you mean --gap?)");
+        JsonNode secret = cluster.run(cluster.upload(jar), "io.tracestitch.jobs.TraceStitch", List.of("run",
+                "--config", "missing.yaml", "--set", "kafka.properties.sasl.jaas.config=hunter2"));
+        assertThat(secret.toString()).contains("tracestitch run failed with exit code 2: tracestitch: ")
+                .doesNotContain("hunter2");
         assertThat(cluster.jobManagerAlive()).as("the JobManager survives main()").isTrue();
         assertThat(cluster.get("/overview").path("taskmanagers").asInt()).isEqualTo(1);
     }

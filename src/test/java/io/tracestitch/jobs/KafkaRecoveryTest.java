@@ -1,10 +1,9 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.RunConfig;
-import io.tracestitch.config.RunConfigLoader;
 import io.tracestitch.jobs.tools.simulator.ShopSimulator;
 import io.tracestitch.testing.FinalView;
-import io.tracestitch.testing.KafkaBroker;
+import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.ReferenceStitcher;
 import io.tracestitch.testing.TransactionLines;
@@ -13,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +24,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,19 +47,8 @@ class KafkaRecoveryTest {
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static final long TIMEOUT_SECONDS = 180;
-    private static KafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @Test
     void aLostTaskManagerRestartsFromTheLastCheckpointAndTheTopicStaysExact(@InjectMiniCluster MiniCluster cluster,
@@ -98,11 +83,11 @@ class KafkaRecoveryTest {
         awaitCommittedOutput(first, topics);
         String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
                 SavepointFormatType.CANONICAL).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        int committedAtStop = KafkaTopics.readCommitted(kafka.bootstrapServers(), topics.output()).size();
+        int committedAtStop = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), topics.output()).size();
 
         JobClient second = StreamingRun.start(config, savepoint);
         try {
-            KafkaTopics.produce(kafka.bootstrapServers(), topics.input(), 3, KafkaTopics.utf8(flushLines(world)));
+            KafkaTopics.produce(KAFKA.bootstrapServers(), topics.input(), 3, KafkaTopics.utf8(flushLines(world)));
             List<FinalView.Expected> expected = ReferenceStitcher.expected(world);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
             List<String> differences = differences(topics, expected);
@@ -114,7 +99,7 @@ class KafkaRecoveryTest {
         } finally {
             second.cancel().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
-        List<KafkaTopics.Read> committed = KafkaTopics.readCommitted(kafka.bootstrapServers(), topics.output());
+        List<KafkaTopics.Read> committed = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), topics.output());
         assertThat(committed.size()).as("the second job wrote on").isGreaterThan(committedAtStop);
         assertThat(KafkaTopics.changelogViolations(committed)).as("the transactions topic as a changelog").isEmpty();
     }
@@ -139,7 +124,7 @@ class KafkaRecoveryTest {
 
     /** The committed topic compacted, without the flushing tenant, against the expected transactions. */
     private static List<String> differences(Topics topics, List<FinalView.Expected> expected) {
-        List<String> lines = KafkaTopics.compacted(KafkaTopics.readCommitted(kafka.bootstrapServers(), topics.output()))
+        List<String> lines = KafkaTopics.compacted(KafkaTopics.readCommitted(KAFKA.bootstrapServers(), topics.output()))
                 .values().stream().filter(line -> !line.contains("\"tenant\":\"" + FLUSH_TENANT + "\"")).toList();
         return FinalView.of(new ArrayList<>(lines)).differences(expected);
     }
@@ -147,9 +132,9 @@ class KafkaRecoveryTest {
     private record Topics(String input, String output, String deadLetters) {
         static Topics named(String name) {
             Topics topics = new Topics("in-" + name, "transactions-" + name, "dead-letters-" + name);
-            kafka.createTopic(topics.input(), 3);
-            kafka.createTopic(topics.output(), 3);
-            kafka.createTopic(topics.deadLetters(), 1);
+            KAFKA.createTopic(topics.input(), 3);
+            KAFKA.createTopic(topics.output(), 3);
+            KAFKA.createTopic(topics.deadLetters(), 1);
             return topics;
         }
     }
@@ -159,14 +144,14 @@ class KafkaRecoveryTest {
         List<String> lines = new ShopSimulator(ShopSimulator.Options.defaults().withSeed(seed)
                 .withTenants(List.of("111111111111", "222222222222", "333333333333")).withRequestsPerTenant(300)
                 .withOrder(ShopSimulator.Order.LATE)).lines();
-        KafkaTopics.produce(kafka.bootstrapServers(), topics.input(), 3, KafkaTopics.utf8(lines));
+        KafkaTopics.produce(KAFKA.bootstrapServers(), topics.input(), 3, KafkaTopics.utf8(lines));
         return lines;
     }
 
     /** Waits until some output is committed while the job still runs: the interruption comes mid-stream. */
     private static void awaitCommittedOutput(JobClient job, Topics topics) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        while (KafkaTopics.readCommitted(kafka.bootstrapServers(), topics.output()).isEmpty()) {
+        while (KafkaTopics.readCommitted(KAFKA.bootstrapServers(), topics.output()).isEmpty()) {
             assertThat(System.nanoTime()).as("committed output within the timeout").isLessThan(deadline);
             Thread.sleep(100);
         }
@@ -175,28 +160,22 @@ class KafkaRecoveryTest {
     }
 
     private static void assertExact(Topics topics, List<String> world) {
-        List<KafkaTopics.Read> committed = KafkaTopics.readCommitted(kafka.bootstrapServers(), topics.output());
+        List<KafkaTopics.Read> committed = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), topics.output());
         assertThat(KafkaTopics.changelogViolations(committed)).as("the transactions topic as a changelog").isEmpty();
         FinalView view = FinalView.of(new ArrayList<>(KafkaTopics.compacted(committed).values()));
         assertThat(view.differences(ReferenceStitcher.expected(world))).as("compacted topic against the rules").isEmpty();
-        assertThat(KafkaTopics.readUncommitted(kafka.bootstrapServers(), topics.output()).size())
+        assertThat(KafkaTopics.readUncommitted(KAFKA.bootstrapServers(), topics.output()).size())
                 .as("records of aborted transactions (read_uncommitted sees them)").isGreaterThan(committed.size());
     }
 
     private static RunConfig config(Path dir, Topics topics, boolean bounded) throws Exception {
-        String yaml = String.join("\n",
-                "kafka.bootstrap-servers: " + kafka.bootstrapServers(),
-                "input.kafka.topics: " + topics.input(),
-                "input.kafka.group-id: " + topics.input(),
-                "input.kafka.start: earliest",
-                "input.bounded: " + bounded,
-                "output.kafka.topic: " + topics.output(),
-                "output.kafka.dead-letter-topic: " + topics.deadLetters(),
-                "parallelism: 2",
-                "checkpoint.interval: 300ms",
-                "checkpoint.dir: " + dir.resolve("checkpoints").toUri(),
-                "");
-        Path file = Files.writeString(dir.resolve("run.yaml"), yaml);
-        return RunConfigLoader.load(file, List.of(), Map.of()).config();
+        return KAFKA.runConfig(dir, Map.of(
+                "input.kafka.topics", topics.input(),
+                "input.kafka.group-id", topics.input(),
+                "input.kafka.start", "earliest",
+                "input.bounded", Boolean.toString(bounded),
+                "output.kafka.topic", topics.output(),
+                "output.kafka.dead-letter-topic", topics.deadLetters(),
+                "checkpoint.interval", "300ms"));
     }
 }

@@ -1,9 +1,8 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.RunConfig;
-import io.tracestitch.config.RunConfigLoader;
 import io.tracestitch.testing.FinalView;
-import io.tracestitch.testing.KafkaBroker;
+import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.MiniClusters;
 
@@ -16,12 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,19 +39,8 @@ class KafkaRunTest {
     static final MiniClusterExtension FLINK = MiniClusters.shared();
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static KafkaBroker kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @ParameterizedTest
     @ValueSource(strings = {"small", "late", "formats"})
@@ -62,10 +49,10 @@ class KafkaRunTest {
         String input = "in-" + sample;
         String output = "transactions-" + sample;
         String deadLetters = "dead-letters-" + sample;
-        kafka.createTopic(input, 3);
-        kafka.createTopic(output, 3);
-        kafka.createTopic(deadLetters, 1);
-        KafkaTopics.produce(kafka.bootstrapServers(), input, 3,
+        KAFKA.createTopic(input, 3);
+        KAFKA.createTopic(output, 3);
+        KAFKA.createTopic(deadLetters, 1);
+        KafkaTopics.produce(KAFKA.bootstrapServers(), input, 3,
                 KafkaTopics.utf8(SamplesStitchTest.reorder(given, SamplesStitchTest.Order.SHUFFLED)));
 
         RunConfig config = config(dir, Map.of(
@@ -75,7 +62,7 @@ class KafkaRunTest {
                 "output.kafka.dead-letter-topic", deadLetters));
         StreamingRun.start(config, null).getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
-        List<KafkaTopics.Read> records = KafkaTopics.readCommitted(kafka.bootstrapServers(), output);
+        List<KafkaTopics.Read> records = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), output);
         assertThat(KafkaTopics.changelogViolations(records)).as("the transactions topic as a changelog").isEmpty();
         FinalView view = FinalView.of(new ArrayList<>(KafkaTopics.compacted(records).values()));
         assertThat(view.differences(SamplesStitchTest.resource(sample + ".expected.ndjson")))
@@ -84,7 +71,7 @@ class KafkaRunTest {
         List<String> wantDead = given.stream().filter(SamplesStitchTest::malformed)
                 .map(SamplesStitchTest::truncate).sorted().toList();
         List<String> dead = new ArrayList<>();
-        for (KafkaTopics.Read record : KafkaTopics.readCommitted(kafka.bootstrapServers(), deadLetters)) {
+        for (KafkaTopics.Read record : KafkaTopics.readCommitted(KAFKA.bootstrapServers(), deadLetters)) {
             JsonNode letter = JSON.readTree(record.value());
             assertThat(letter.path("reason").asText()).isNotEmpty();
             dead.add(letter.path("raw").asText());
@@ -108,18 +95,11 @@ class KafkaRunTest {
                         + "would go to the JobManager's memory (at most 5 MiB), fail, and nothing would be committed");
     }
 
-    /** The run configuration as a user writes it: a YAML file with the broker, checkpoints and the given keys. */
+    /** The run configuration of a bounded run from the input's earliest offsets, with the given keys. */
     private static RunConfig config(Path dir, Map<String, String> keys) throws Exception {
-        StringBuilder yaml = new StringBuilder()
-                .append("kafka.bootstrap-servers: ").append(kafka.bootstrapServers()).append('\n')
-                .append("input.bounded: true\n")
-                .append("input.kafka.start: earliest\n")
-                .append("parallelism: 2\n")
-                .append("checkpoint.interval: 1s\n")
-                .append("checkpoint.dir: ").append(dir.resolve("checkpoints").toUri()).append('\n');
-        keys.forEach((key, value) -> yaml.append(key).append(": ").append(value).append('\n'));
-        Path file = Files.writeString(dir.resolve("run.yaml"), yaml);
-        return RunConfigLoader.load(file, List.of(), Map.of()).config();
+        Map<String, String> settings = new LinkedHashMap<>(Map.of("input.bounded", "true", "input.kafka.start", "earliest"));
+        settings.putAll(keys);
+        return KAFKA.runConfig(dir, settings);
     }
 
 }

@@ -1,9 +1,8 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.RunConfig;
-import io.tracestitch.config.RunConfigLoader;
 import io.tracestitch.testing.FinalView;
-import io.tracestitch.testing.KafkaBroker;
+import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.Kinesalite;
 import io.tracestitch.testing.MiniClusters;
@@ -36,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -81,14 +81,15 @@ class KinesisRunTest {
             "aws.secretKey", "kinesalite",
             "org.apache.flink.kinesis.shaded.com.amazonaws.sdk.disableCbor", "true");
 
-    private static KafkaBroker kafka;
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
     private static Kinesalite kinesalite;
     private static final Map<String, String> savedProperties = new LinkedHashMap<>();
 
     @BeforeAll
     static void startServices() throws Exception {
         kinesalite = Kinesalite.start();
-        kafka = KafkaBroker.start();
         SDK_PROPERTIES.forEach((property, value) -> {
             savedProperties.put(property, System.getProperty(property));
             System.setProperty(property, value);
@@ -104,9 +105,6 @@ class KinesisRunTest {
                 System.setProperty(property, value);
             }
         });
-        if (kafka != null) {
-            kafka.close();
-        }
         if (kinesalite != null) {
             kinesalite.close();
         }
@@ -120,9 +118,9 @@ class KinesisRunTest {
 
         String spans = "spans";
         String logs = "logs";
-        kafka.createTopic(spans, 2);
-        kafka.createTopic("transactions", 2);
-        kafka.createTopic("dead-letters", 1);
+        KAFKA.createTopic(spans, 2);
+        KAFKA.createTopic("transactions", 2);
+        KAFKA.createTopic("dead-letters", 1);
         kinesalite.createStream(logs, 2);
 
         byte[] bomb = gzipOfZeros(64 << 20);
@@ -133,14 +131,14 @@ class KinesisRunTest {
             records.add(gzip(message));
         }
         putRecords(logs, records);
-        KafkaTopics.produce(kafka.bootstrapServers(), spans, 2, KafkaTopics.utf8(split.kafka));
+        KafkaTopics.produce(KAFKA.bootstrapServers(), spans, 2, KafkaTopics.utf8(split.kafka));
 
         long flushMs = split.latestMs + 600_000;
-        KafkaTopics.produce(kafka.bootstrapServers(), spans, 2, KafkaTopics.utf8(List.of(flushSpan(flushMs, 0),
+        KafkaTopics.produce(KAFKA.bootstrapServers(), spans, 2, KafkaTopics.utf8(List.of(flushSpan(flushMs, 0),
                 flushSpan(flushMs, 1))));
         putToEveryShard(logs, gzip(flushMessage(flushMs)));
 
-        RunConfig config = config(dir, Map.of(
+        RunConfig config = KAFKA.runConfig(dir, Map.of(
                 "output.kafka.topic", "transactions",
                 "output.kafka.dead-letter-topic", "dead-letters",
                 "input.kafka.topics", spans,
@@ -177,44 +175,112 @@ class KinesisRunTest {
     @Test
     void ndjsonRecordsOfSeveralLinesOnKinesisAloneGiveTheSamplesTransactions(@InjectClusterRESTAddress URI rest,
             @TempDir Path dir) throws Exception {
-        List<String> given = Files.readAllLines(SamplesStitchTest.resource("small.ndjson"), StandardCharsets.UTF_8);
-        String stream = "lines";
-        kafka.createTopic("small-transactions", 2);
-        kafka.createTopic("small-dead-letters", 1);
-        kinesalite.createStream(stream, 2);
+        SmallOnKinesis small = SmallOnKinesis.create("lines", "small");
+        putRecords(small.stream(), small.records());
+        putToEveryShard(small.stream(), small.flushSpan());
 
-        List<String> lines = new ArrayList<>(given);
-        Collections.shuffle(lines, new Random(3));
-        List<byte[]> records = new ArrayList<>();
-        long latest = 0;
-        for (int from = 0; from < lines.size(); from += 10) {
-            List<String> batch = lines.subList(from, Math.min(lines.size(), from + 10));
-            String end = records.size() % 2 == 0 ? "\n" : "\r\n";
-            records.add(String.join(end, batch).concat(end).getBytes(StandardCharsets.UTF_8));
-        }
-        for (String line : given) {
-            if (!SamplesStitchTest.malformed(line) && !line.isBlank()) {
-                latest = Math.max(latest, Split.eventTime(JSON.readTree(line)));
-            }
-        }
-        putRecords(stream, records);
-        putToEveryShard(stream, flushSpan(latest + 600_000, 0).getBytes(StandardCharsets.UTF_8));
-
-        RunConfig config = config(dir, Map.of(
-                "output.kafka.topic", "small-transactions",
-                "output.kafka.dead-letter-topic", "small-dead-letters",
-                "input.kinesis.streams", stream,
-                "input.kinesis.region", kinesalite.region(),
-                "input.kinesis.endpoint", kinesalite.endpoint(),
-                "input.kinesis.start", "trim-horizon"));
-        List<String> wantDead = given.stream().filter(SamplesStitchTest::malformed).map(SamplesStitchTest::truncate)
-                .sorted().toList();
-        JobClient job = StreamingRun.start(config, null);
+        JobClient job = StreamingRun.start(small.config(dir), null);
         try {
-            awaitOutputs(rest, job, "small-transactions", "small-dead-letters",
-                    SamplesStitchTest.resource("small.expected.ndjson"), wantDead);
+            small.awaitExact(rest, job);
         } finally {
             cancel(job);
+        }
+    }
+
+    /**
+     * The same records in two halves around a stop with a savepoint: the new job must resume every
+     * shard where the savepoint left it. A re-read malformed line would be a second dead letter, a
+     * skipped record a missing transaction, so the exact outputs prove that the consumer's shard
+     * positions survive a savepoint.
+     */
+    @Test
+    void aStopWithSavepointResumesEveryShardWhereItStopped(@InjectClusterRESTAddress URI rest, @TempDir Path dir)
+            throws Exception {
+        SmallOnKinesis small = SmallOnKinesis.create("resumed", "resumed");
+        List<byte[]> firstHalf = small.records().subList(0, small.records().size() / 2);
+        long deadInFirstHalf = firstHalf.stream()
+                .flatMap(record -> new String(record, StandardCharsets.UTF_8).lines())
+                .filter(SamplesStitchTest::malformed).count();
+        assertThat(deadInFirstHalf).as("malformed lines in the first half, to count re-reads by").isPositive();
+        putRecords(small.stream(), firstHalf);
+        RunConfig config = small.config(dir);
+
+        JobClient first = StreamingRun.start(config, null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (KafkaTopics.readCommitted(KAFKA.bootstrapServers(), small.deadLetters()).size() < deadInFirstHalf) {
+            assertThat(System.nanoTime()).as("the first half's dead letters committed in time").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+        putRecords(small.stream(), small.records().subList(firstHalf.size(), small.records().size()));
+        putToEveryShard(small.stream(), small.flushSpan());
+        JobClient second = StreamingRun.start(config, savepoint);
+        try {
+            small.awaitExact(rest, second);
+        } finally {
+            cancel(second);
+        }
+    }
+
+    /**
+     * The small sample on a 2-shard stream of its own: its lines shuffled, up to ten per record,
+     * alternate records ending lines in CRLF; the job reads the stream alone in the ndjson format.
+     */
+    private record SmallOnKinesis(String stream, String transactions, String deadLetters, List<byte[]> records,
+            List<String> wantDead, long latestMs) {
+
+        static SmallOnKinesis create(String stream, String topicPrefix) throws Exception {
+            List<String> given = Files.readAllLines(SamplesStitchTest.resource("small.ndjson"), StandardCharsets.UTF_8);
+            SmallOnKinesis small = new SmallOnKinesis(stream, topicPrefix + "-transactions",
+                    topicPrefix + "-dead-letters", records(given), given.stream().filter(SamplesStitchTest::malformed)
+                            .map(SamplesStitchTest::truncate).sorted().toList(), latestEventTime(given));
+            KAFKA.createTopic(small.transactions(), 2);
+            KAFKA.createTopic(small.deadLetters(), 1);
+            kinesalite.createStream(stream, 2);
+            return small;
+        }
+
+        private static List<byte[]> records(List<String> given) {
+            List<String> lines = new ArrayList<>(given);
+            Collections.shuffle(lines, new Random(3));
+            List<byte[]> records = new ArrayList<>();
+            for (int from = 0; from < lines.size(); from += 10) {
+                List<String> batch = lines.subList(from, Math.min(lines.size(), from + 10));
+                String end = records.size() % 2 == 0 ? "\n" : "\r\n";
+                records.add(String.join(end, batch).concat(end).getBytes(StandardCharsets.UTF_8));
+            }
+            return records;
+        }
+
+        private static long latestEventTime(List<String> given) throws IOException {
+            long latest = 0;
+            for (String line : given) {
+                if (!SamplesStitchTest.malformed(line) && !line.isBlank()) {
+                    latest = Math.max(latest, Split.eventTime(JSON.readTree(line)));
+                }
+            }
+            return latest;
+        }
+
+        byte[] flushSpan() {
+            return KinesisRunTest.flushSpan(latestMs + 600_000, 0).getBytes(StandardCharsets.UTF_8);
+        }
+
+        RunConfig config(Path dir) throws Exception {
+            return KAFKA.runConfig(dir, Map.of(
+                    "output.kafka.topic", transactions,
+                    "output.kafka.dead-letter-topic", deadLetters,
+                    "input.kinesis.streams", stream,
+                    "input.kinesis.region", kinesalite.region(),
+                    "input.kinesis.endpoint", kinesalite.endpoint(),
+                    "input.kinesis.start", "trim-horizon"));
+        }
+
+        void awaitExact(URI rest, JobClient job) throws Exception {
+            awaitOutputs(rest, job, transactions, deadLetters, SamplesStitchTest.resource("small.expected.ndjson"),
+                    wantDead);
         }
     }
 
@@ -236,11 +302,11 @@ class KinesisRunTest {
         while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS)) {
             JobStatus status = job.getJobStatus().get();
             assertThat(status.isTerminalState()).as("job ended: %s", status).isFalse();
-            output = KafkaTopics.readCommitted(kafka.bootstrapServers(), transactions);
+            output = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), transactions);
             differences = FinalView.of(new ArrayList<>(KafkaTopics.compacted(output).values())).differences(expected);
             dead = new ArrayList<>();
             reasons = new LinkedHashMap<>();
-            for (KafkaTopics.Read record : KafkaTopics.readCommitted(kafka.bootstrapServers(), deadLetters)) {
+            for (KafkaTopics.Read record : KafkaTopics.readCommitted(KAFKA.bootstrapServers(), deadLetters)) {
                 JsonNode letter = JSON.readTree(record.value());
                 dead.add(letter.path("raw").asText());
                 reasons.put(letter.path("raw").asText(), letter.path("reason").asText());
@@ -416,14 +482,4 @@ class KinesisRunTest {
         return out.toByteArray();
     }
 
-    private static RunConfig config(Path dir, Map<String, String> keys) throws Exception {
-        StringBuilder yaml = new StringBuilder()
-                .append("kafka.bootstrap-servers: ").append(kafka.bootstrapServers()).append('\n')
-                .append("parallelism: 2\n")
-                .append("checkpoint.interval: 1s\n")
-                .append("checkpoint.dir: '").append(dir.resolve("checkpoints").toUri()).append("'\n");
-        keys.forEach((key, value) -> yaml.append(key).append(": '").append(value).append("'\n"));
-        Path file = Files.writeString(dir.resolve("run.yaml"), yaml);
-        return RunConfigLoader.load(file, List.of(), Map.of()).config();
-    }
 }

@@ -1,9 +1,8 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.RunConfig;
-import io.tracestitch.config.RunConfigLoader;
 import io.tracestitch.testing.FinalView;
-import io.tracestitch.testing.KafkaBroker;
+import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.MiniClusters;
 
@@ -27,7 +26,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,35 +54,28 @@ class SavepointFixtureTest {
     private static final int PARTITIONS = 3;
     private static final String FLUSH_TENANT = "999999999999";
 
-    private static KafkaBroker kafka;
+    @RegisterExtension
+    static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = KafkaBroker.start();
-        kafka.createTopic(INPUT, PARTITIONS);
+    static void produceInput() throws Exception {
+        KAFKA.createTopic(INPUT, PARTITIONS);
         // The same records at the same offsets as when the fixture was taken: its offsets point into them.
-        KafkaTopics.produceInOrder(kafka.bootstrapServers(), INPUT, PARTITIONS, KafkaTopics.utf8(sample()));
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+        KafkaTopics.produceInOrder(KAFKA.bootstrapServers(), INPUT, PARTITIONS, KafkaTopics.utf8(sample()));
     }
 
     @Test
     void theCommittedSavepointRestoresAndTheJobContinuesExactly(@TempDir Path dir) throws Exception {
         Path savepoint = FIXTURES.resolve(FIXTURE).toAbsolutePath();
         assertThat(savepoint.resolve("_metadata")).exists();
-        kafka.createTopic("fixture-transactions", 3);
-        kafka.createTopic("fixture-dead-letters", 1);
+        KAFKA.createTopic("fixture-transactions", 3);
+        KAFKA.createTopic("fixture-dead-letters", 1);
 
         JobClient job = StreamingRun.start(config(dir, "fixture-transactions", "fixture-dead-letters"),
                 savepoint.toUri().toString());
         try {
             // Event time moves on only with new records: one far later on every partition.
-            KafkaTopics.produceInOrder(kafka.bootstrapServers(), INPUT, PARTITIONS, KafkaTopics.utf8(flushLines()));
+            KafkaTopics.produceInOrder(KAFKA.bootstrapServers(), INPUT, PARTITIONS, KafkaTopics.utf8(flushLines()));
             Path expected = SamplesStitchTest.resource("small.expected.ndjson");
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             List<String> differences = differences("fixture-transactions", expected);
@@ -96,7 +87,7 @@ class SavepointFixtureTest {
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);
         }
-        assertThat(KafkaTopics.changelogViolations(KafkaTopics.readCommitted(kafka.bootstrapServers(), "fixture-transactions")))
+        assertThat(KafkaTopics.changelogViolations(KafkaTopics.readCommitted(KAFKA.bootstrapServers(), "fixture-transactions")))
                 .isEmpty();
     }
 
@@ -105,43 +96,38 @@ class SavepointFixtureTest {
     void writeFixture(@TempDir Path dir) throws Exception {
         String name = System.getProperty("savepoint.fixture.write", "");
         assumeTrue(!name.isEmpty(), "writes a fixture only when asked");
-        kafka.createTopic("writer-transactions", 3);
-        kafka.createTopic("writer-dead-letters", 1);
+        KAFKA.createTopic("writer-transactions", 3);
+        KAFKA.createTopic("writer-dead-letters", 1);
         JobClient job = StreamingRun.start(config(dir, "writer-transactions", "writer-dead-letters"), null);
         awaitAllRead();
         Path target = FIXTURES.resolve(name).toAbsolutePath();
         String written = job.stopWithSavepoint(false, dir.resolve("savepoint").toUri().toString(),
                 SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
-        assertThat(KafkaTopics.readCommitted(kafka.bootstrapServers(), "writer-transactions"))
+        assertThat(KafkaTopics.readCommitted(KAFKA.bootstrapServers(), "writer-transactions"))
                 .as("nothing written before the savepoint: all state is in it").isEmpty();
         copy(Path.of(java.net.URI.create(written)), target);
         System.out.println("fixture written to " + target);
     }
 
     private static RunConfig config(Path dir, String output, String deadLetters) throws Exception {
-        Path file = Files.writeString(dir.resolve("run.yaml"), String.join("\n",
-                "kafka.bootstrap-servers: " + kafka.bootstrapServers(),
-                "input.kafka.topics: " + INPUT,
-                "input.kafka.group-id: fixture",
-                "input.kafka.start: earliest",
-                "output.kafka.topic: " + output,
-                "output.kafka.dead-letter-topic: " + deadLetters,
+        return KAFKA.runConfig(dir, Map.of(
+                "input.kafka.topics", INPUT,
+                "input.kafka.group-id", "fixture",
+                "input.kafka.start", "earliest",
+                "output.kafka.topic", output,
+                "output.kafka.dead-letter-topic", deadLetters,
                 // The fixture's uids and names: the same transactional prefix across writer and reader.
-                "output.kafka.transactional-id-prefix: fixture",
-                "parallelism: 2",
-                "checkpoint.interval: 500ms",
-                "checkpoint.dir: " + dir.resolve("checkpoints").toUri(),
+                "output.kafka.transactional-id-prefix", "fixture",
+                "checkpoint.interval", "500ms",
                 // No trace closes while the sample is read; event time moves only with records.
-                "gap: 1h",
-                "horizon: 3h",
-                "input.idle-timeout: 0s",
-                ""));
-        return RunConfigLoader.load(file, List.of(), Map.of()).config();
+                "gap", "1h",
+                "horizon", "3h",
+                "input.idle-timeout", "0s"));
     }
 
     /** Until the job's consumer group has committed offsets at the end of every partition. */
     private static void awaitAllRead() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 latest.put(new TopicPartition(INPUT, p), OffsetSpec.latest());
@@ -176,7 +162,7 @@ class SavepointFixtureTest {
     }
 
     private static List<String> differences(String topic, Path expected) {
-        List<String> lines = KafkaTopics.compacted(KafkaTopics.readCommitted(kafka.bootstrapServers(), topic))
+        List<String> lines = KafkaTopics.compacted(KafkaTopics.readCommitted(KAFKA.bootstrapServers(), topic))
                 .values().stream().filter(line -> !line.contains("\"tenant\":\"" + FLUSH_TENANT + "\"")).toList();
         return FinalView.of(new ArrayList<>(lines)).differences(expected);
     }
