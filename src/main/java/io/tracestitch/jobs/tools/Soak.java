@@ -99,7 +99,7 @@ public final class Soak {
         JobClient job = StreamingRun.environment(config(input, output), null, flink).executeAsync(StreamingRun.JOB_NAME);
 
         List<String> report = new ArrayList<>(List.of(
-                "Soak " + run + ": " + settings + ", job " + job.getJobID(),
+                "Soak " + run + ": " + settings + ", job " + job.getJobID() + " (web UI http://127.0.0.1:" + restPort + ")",
                 "",
                 "| minute | records produced | rate (records/s) | job behind (records) | last checkpoint: size | duration |",
                 "| ---: | ---: | ---: | ---: | ---: | ---: |"));
