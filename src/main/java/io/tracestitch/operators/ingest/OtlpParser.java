@@ -42,7 +42,6 @@ public final class OtlpParser {
      * 8 MiB leaves room for batches of several thousand spans, and bounds what one record may hold.
      */
     public static final int MAX_REQUEST_BYTES = 8 << 20;
-    public static final String DEFAULT_TENANT_ATTRIBUTE = "cloud.account.id";
 
     public static final String MALFORMED = "malformed-otlp";
     public static final String TOO_LARGE = "otlp-too-large";
@@ -83,7 +82,7 @@ public final class OtlpParser {
     /** One request of up to {@link #MAX_REQUEST_BYTES}, protobuf or ({@code json}) OTLP/JSON. */
     public void parse(byte[] record, boolean json, RecordParser.Output out) {
         if (record.length > MAX_REQUEST_BYTES) {
-            out.deadLetter(tooLarge(record.length, record, json));
+            out.deadLetter(tooLarge(record.length, record, record.length, json));
             return;
         }
         if (json && Utf8.isBlank(record)) {
@@ -118,11 +117,14 @@ public final class OtlpParser {
         }
     }
 
-    /** The dead letter of a request over {@link #MAX_REQUEST_BYTES}, of which {@code head} holds the first bytes. */
-    public static DeadLetter tooLarge(long length, byte[] head, boolean json) {
+    /**
+     * The dead letter of a request of {@code length} bytes, over {@link #MAX_REQUEST_BYTES}, whose
+     * first {@code headLength} bytes are in {@code head}: as text for OTLP/JSON, else in Base64.
+     */
+    public static DeadLetter tooLarge(long length, byte[] head, int headLength, boolean json) {
         String detail = length + " bytes, over the limit of " + MAX_REQUEST_BYTES;
-        return json ? DeadLetter.of(TOO_LARGE, detail, head, (int) Math.min(length, head.length))
-                : DeadLetter.ofBinary(TOO_LARGE, detail, head, length);
+        return json ? DeadLetter.of(TOO_LARGE, detail, head, headLength)
+                : DeadLetter.ofBinary(TOO_LARGE, detail, java.util.Arrays.copyOf(head, headLength), length);
     }
 
     /** What every span of one {@code ResourceSpans} shares, and what its spans tell about each other's tenant. */
