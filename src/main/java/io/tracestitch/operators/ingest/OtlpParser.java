@@ -218,7 +218,7 @@ public final class OtlpParser {
                 : id(span.getParentSpanId(), SPAN_ID_BYTES, "parentSpanId");
         double start = time(span.getStartTimeUnixNano(), "startTimeUnixNano");
         double end = time(span.getEndTimeUnixNano(), "endTimeUnixNano");
-        if (end < start) {
+        if (Long.compareUnsigned(span.getEndTimeUnixNano(), span.getStartTimeUnixNano()) < 0) { // exact, unlike the ms
             throw new Invalid("invalid-time", "endTimeUnixNano " + Long.toUnsignedString(span.getEndTimeUnixNano())
                     + " is before startTimeUnixNano " + Long.toUnsignedString(span.getStartTimeUnixNano()));
         }
