@@ -288,7 +288,8 @@ public final class OtlpParser {
             Boolean publish = operation != null ? RecordParser.publishes(operation.toLowerCase(Locale.ROOT))
                     : span != null ? span.publish
                     : switch (kind) {
-                        case SPAN_KIND_PRODUCER -> true;
+                        // The Java AWS SDK instrumentation makes an SNS Publish or Kinesis PutRecord a client span.
+                        case SPAN_KIND_PRODUCER, SPAN_KIND_CLIENT -> true;
                         case SPAN_KIND_CONSUMER -> false;
                         default -> null;
                     };

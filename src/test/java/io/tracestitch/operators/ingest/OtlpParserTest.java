@@ -1,7 +1,6 @@
 package io.tracestitch.operators.ingest;
 
 import io.tracestitch.model.DeadLetter;
-import io.tracestitch.model.LogFact;
 import io.tracestitch.model.MessageRef;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.SpanLink;
@@ -38,45 +37,6 @@ class OtlpParserTest {
     private static final String TOPIC = "arn:aws:sns:us-east-1:111111111111:orders";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What one record yields. */
-    static final class Collected implements RecordParser.Output {
-        final List<Span> spans = new ArrayList<>();
-        final List<DeadLetter> dead = new ArrayList<>();
-        int ignored;
-
-        @Override
-        public void span(Span span) {
-            spans.add(span);
-        }
-
-        @Override
-        public void log(LogFact log) {
-            throw new AssertionError("OTLP traces hold no log lines");
-        }
-
-        @Override
-        public void deadLetter(DeadLetter deadLetter) {
-            dead.add(deadLetter);
-        }
-
-        @Override
-        public void ignored() {
-            ignored++;
-        }
-
-        Span onlySpan() {
-            assertThat(dead).isEmpty();
-            assertThat(spans).hasSize(1);
-            return spans.get(0);
-        }
-
-        DeadLetter onlyDead() {
-            assertThat(spans).isEmpty();
-            assertThat(dead).hasSize(1);
-            return dead.get(0);
-        }
-    }
-
     // --- Building requests ---
 
     static KeyValue attr(String key, String value) {
@@ -106,17 +66,17 @@ class OtlpParserTest {
         return request(List.of(attr("service.name", "orders-api"), attr("cloud.account.id", "111111111111")), spans);
     }
 
-    static Collected parse(ExportTraceServiceRequest request) {
-        Collected proto = parse(request.toByteArray(), false);
-        Collected json = parse(OtlpJson.print(request).getBytes(StandardCharsets.UTF_8), true);
+    static RecordParserTest.Collected parse(ExportTraceServiceRequest request) {
+        RecordParserTest.Collected proto = parse(request.toByteArray(), false);
+        RecordParserTest.Collected json = parse(OtlpJson.print(request).getBytes(StandardCharsets.UTF_8), true);
         // Both encodings of one request are read alike.
         assertThat(json.spans).usingRecursiveFieldByFieldElementComparator().isEqualTo(proto.spans);
         assertThat(json.dead.stream().map(DeadLetter::reason)).isEqualTo(proto.dead.stream().map(DeadLetter::reason).toList());
         return proto;
     }
 
-    static Collected parse(byte[] record, boolean json) {
-        Collected out = new Collected();
+    static RecordParserTest.Collected parse(byte[] record, boolean json) {
+        RecordParserTest.Collected out = new RecordParserTest.Collected();
         new OtlpParser("cloud.account.id").parse(record, json, out);
         return out;
     }
@@ -214,7 +174,7 @@ class OtlpParserTest {
                 .setSpanId(hex("1111111111111111")).addAttributes(attr("cloud.account.id", "222222222222"));
         var child = span().setSpanId(hex("2222222222222222")).addAttributes(attr("messaging.system", "aws.sns"))
                 .addAttributes(attr("messaging.destination.name", TOPIC));
-        Collected both = parse(request(noAccount, invocation, child));
+        RecordParserTest.Collected both = parse(request(noAccount, invocation, child));
         assertThat(both.spans).extracting(Span::tenant).containsExactly("222222222222", "222222222222");
 
         assertThat(parse(request(noAccount, child.clone())).onlySpan().tenant()).as("the topic's account").isEqualTo("111111111111");
@@ -224,7 +184,7 @@ class OtlpParserTest {
         assertThat(parse(request(span().addAttributes(attr("cloud.account.id", "444444444444")))).onlySpan().tenant())
                 .as("the span's own over its resource's").isEqualTo("444444444444");
 
-        Collected custom = new Collected();
+        RecordParserTest.Collected custom = new RecordParserTest.Collected();
         new OtlpParser("tenant.id").parse(request(List.of(attr("tenant.id", "acme")), span()).toByteArray(), false, custom);
         assertThat(custom.onlySpan().tenant()).isEqualTo("acme");
     }
@@ -291,7 +251,7 @@ class OtlpParserTest {
 
     @Test
     void aBadSpanIsItsOwnDeadLetterAndTheRestOfTheRequestIsKept() throws Exception {
-        Collected out = parse(request(
+        RecordParserTest.Collected out = parse(request(
                 span().setTraceId(hex("0af7651916cd43dd")), // 8 bytes: a span id's length
                 span().setSpanId(hex("0000000000000000")),
                 span().setParentSpanId(hex("00f067aa0ba902b700")),
@@ -318,7 +278,7 @@ class OtlpParserTest {
     void anOtlpJsonIdThatIsNotHexCostsItsSpanOnly(String badTraceId) throws Exception {
         String good = OtlpJson.print(request(span()));
         String bad = good.replace("\"spans\":[{", "\"spans\":[{\"traceId\":\"" + badTraceId + "\",\"x\":{\"a\":1}},{");
-        Collected out = parse(bad.getBytes(StandardCharsets.UTF_8), true);
+        RecordParserTest.Collected out = parse(bad.getBytes(StandardCharsets.UTF_8), true);
         assertThat(out.spans).hasSize(1);
         assertThat(out.dead).extracting(DeadLetter::reason).containsExactly(OtlpParser.INVALID_ID);
         assertThat(out.dead.get(0).detail()).isEqualTo("traceId has 0 bytes, not 16 (absent, or not hex in OTLP/JSON)");
