@@ -242,11 +242,13 @@ class OpenTelemetrySdkStitchTest {
     @Test
     void theChainFromTheSdkIsStitchedIntoItsTransactions() throws Exception {
         Map<String, String> trace = runTheChain();
-        providers.forEach(SdkTracerProvider::close);
+        List<TraceRequestMarshaler> requests = requests();
+        assertThat(exported.getFinishedSpanItems()).hasSize(15);
+        providers.forEach(SdkTracerProvider::close); // after reading: shutting the exporter down empties it
         ByteArrayOutputStream proto = new ByteArrayOutputStream();
         StringBuilder json = new StringBuilder();
         try (DataOutputStream out = new DataOutputStream(proto)) {
-            for (TraceRequestMarshaler request : requests()) {
+            for (TraceRequestMarshaler request : requests) {
                 out.writeInt(request.getBinarySerializedSize());
                 request.writeBinaryTo(out);
                 ByteArrayOutputStream line = new ByteArrayOutputStream();

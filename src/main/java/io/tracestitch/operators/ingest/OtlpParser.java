@@ -70,6 +70,7 @@ public final class OtlpParser {
     static final Map<String, String> AWS_DESTINATIONS = orderedMap(
             "aws.sqs.queue.url", "aws_sqs", "aws.queue_url", "aws_sqs", "aws.sns.topic.arn", "aws.sns",
             "aws.kinesis.stream_name", "aws_kinesis", "aws.kinesis.stream.name", "aws_kinesis");
+    private static final List<String> AWS_DESTINATION_KEYS = List.copyOf(AWS_DESTINATIONS.keySet());
     /** ARNs of the function or resource a span ran as: their account is the span's when no attribute names it. */
     static final List<String> OWN_ARNS = List.of("cloud.resource_id", "faas.id", "aws.lambda.invoked_arn");
 
@@ -204,7 +205,7 @@ public final class OtlpParser {
             tenant = tenant != null ? tenant : accountOfArns(attributes, OWN_ARNS);
             tenant = tenant != null ? tenant : arnTenantOfTrace(span.getTraceId());
             tenant = tenant != null ? tenant : accountOfArns(spanAttributes, DESTINATION);
-            return tenant != null ? tenant : accountOfArns(spanAttributes, List.copyOf(AWS_DESTINATIONS.keySet()));
+            return tenant != null ? tenant : accountOfArns(spanAttributes, AWS_DESTINATION_KEYS);
         }
     }
 
