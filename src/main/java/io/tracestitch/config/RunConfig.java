@@ -65,8 +65,12 @@ public record RunConfig(
         bootstrapServers = List.copyOf(bootstrapServers);
     }
 
-    /** The Kafka topics read, the group whose offsets they use, and where they start. */
-    public record KafkaInput(List<String> topics, String groupId, KafkaStart start) implements Serializable {
+    /**
+     * The Kafka topics read, the group whose offsets they use, where they start, how their records
+     * are encoded, and the attribute that names an OTLP span's tenant.
+     */
+    public record KafkaInput(List<String> topics, String groupId, KafkaStart start, RecordFormat format,
+            String otlpTenantAttribute) implements Serializable {
         private static final long serialVersionUID = 1L;
 
         public KafkaInput {
@@ -79,7 +83,7 @@ public record RunConfig(
      * @param endpoint null: the region's own endpoint
      */
     public record KinesisInput(List<String> streams, String region, URI endpoint, KinesisFormat format,
-            KinesisStart start) implements Serializable {
+            KinesisStart start, String otlpTenantAttribute) implements Serializable {
         private static final long serialVersionUID = 1L;
 
         public KinesisInput {
@@ -110,7 +114,7 @@ public record RunConfig(
     }
 
     /** The values of a closed set, each with the text a user writes. */
-    interface Named {
+    public interface Named {
         String text();
     }
 
@@ -124,11 +128,23 @@ public record RunConfig(
     }
 
     public enum KinesisFormat implements Named {
-        NDJSON, CLOUDWATCH_LOGS;
+        NDJSON("ndjson", RecordFormat.NDJSON),
+        CLOUDWATCH_LOGS("cloudwatch-logs", RecordFormat.NDJSON),
+        OTLP_PROTO("otlp_proto", RecordFormat.OTLP_PROTO),
+        OTLP_JSON("otlp_json", RecordFormat.OTLP_JSON);
+
+        private final String text;
+        /** How a record holds what it holds, once decompressed (a subscription message is JSON). */
+        public final RecordFormat records;
+
+        KinesisFormat(String text, RecordFormat records) {
+            this.text = text;
+            this.records = records;
+        }
 
         @Override
         public String text() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return text;
         }
     }
 
@@ -168,6 +184,10 @@ public record RunConfig(
         URI endpoint = settings.read(RunOptions.INPUT_KINESIS_ENDPOINT, RunConfig::endpoint).orElse(null);
         KinesisFormat format = settings.read(RunOptions.INPUT_KINESIS_FORMAT, text -> oneOf(RunOptions.INPUT_KINESIS_FORMAT,
                 text, KinesisFormat.values())).orElse(KinesisFormat.NDJSON);
+        RecordFormat kafkaFormat = settings.read(RunOptions.INPUT_KAFKA_FORMAT, text -> oneOf(RunOptions.INPUT_KAFKA_FORMAT,
+                text, RecordFormat.values())).orElse(RecordFormat.NDJSON);
+        String otlpTenantAttribute = settings.read(RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE, RunConfig::attributeName)
+                .orElse(RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
         KinesisStart kinesisStart = settings.read(RunOptions.INPUT_KINESIS_START, text -> oneOf(RunOptions.INPUT_KINESIS_START,
                 text, KinesisStart.values())).orElse(KinesisStart.LATEST);
         Optional<String> outputTopic = settings.read(RunOptions.OUTPUT_KAFKA_TOPIC,
@@ -227,8 +247,9 @@ public record RunConfig(
             }
         }
         return new RunConfig(bootstrapServers, kafkaProperties,
-                topics.isEmpty() ? null : new KafkaInput(topics, groupId.get(), start),
-                streams.isEmpty() ? null : new KinesisInput(streams, region.get(), endpoint, format, kinesisStart),
+                topics.isEmpty() ? null : new KafkaInput(topics, groupId.get(), start, kafkaFormat, otlpTenantAttribute),
+                streams.isEmpty() ? null
+                        : new KinesisInput(streams, region.get(), endpoint, format, kinesisStart, otlpTenantAttribute),
                 bounded, idleTimeout, outputTopic.get(), deadLetterTopic.get(),
                 transactionalIdPrefix.orElse("tracestitch-" + outputTopic.get()), checkpointInterval, checkpointDir, stateBackend,
                 parallelism, stitch);
@@ -419,6 +440,16 @@ public record RunConfig(
                     + "' is neither a URI with a scheme (s3://…, file:///…) nor an absolute path");
         }
         return text.startsWith("/") ? java.nio.file.Path.of(text).toUri().toString() : text;
+    }
+
+    /** An attribute name: what OpenTelemetry allows, any non-empty text, but no control characters and at most 256 characters. */
+    private static String attributeName(String text) {
+        if (text.length() > 256 || text.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.key()
+                    + ": an attribute name of at most 256 characters without control characters, got '"
+                    + OptionText.abbreviated(text) + "'");
+        }
+        return text;
     }
 
     private static Integer parallelism(String text) {

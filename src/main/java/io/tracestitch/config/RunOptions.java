@@ -32,6 +32,15 @@ public final class RunOptions {
             .stringType().defaultValue("committed")
             .withDescription("Where the Kafka input starts when the job starts without a checkpoint: earliest, "
                     + "latest, or committed (the group's committed offsets; earliest where it has none).");
+    public static final ConfigOption<String> INPUT_KAFKA_FORMAT = ConfigOptions.key("input.kafka.format")
+            .stringType().defaultValue("ndjson")
+            .withDescription("ndjson: a record value is one input line. otlp_proto: it is an OTLP "
+                    + "ExportTraceServiceRequest in protobuf, otlp_json: the same in OTLP/JSON, as the OpenTelemetry "
+                    + "Collector's Kafka exporter writes them (encoding otlp_proto or otlp_json); at most 8 MiB "
+                    + "(see OTLP input).");
+    public static final ConfigOption<String> INPUT_OTLP_TENANT_ATTRIBUTE = ConfigOptions.key("input.otlp.tenant-attribute")
+            .stringType().defaultValue("cloud.account.id")
+            .withDescription("OTLP input: the span or resource attribute that names a span's tenant (see OTLP input).");
     public static final ConfigOption<Boolean> INPUT_BOUNDED = ConfigOptions.key("input.bounded")
             .booleanType().defaultValue(false)
             .withDescription("true: read the Kafka topics up to their latest offsets at the start, then finish "
@@ -51,7 +60,8 @@ public final class RunOptions {
     public static final ConfigOption<String> INPUT_KINESIS_FORMAT = ConfigOptions.key("input.kinesis.format")
             .stringType().defaultValue("ndjson")
             .withDescription("ndjson: a record holds input lines as NDJSON. cloudwatch-logs: a record is a "
-                    + "gzip-compressed CloudWatch Logs subscription message.");
+                    + "gzip-compressed CloudWatch Logs subscription message. otlp_proto, otlp_json: a record is one "
+                    + "OTLP ExportTraceServiceRequest, as for input.kafka.format.");
     public static final ConfigOption<String> INPUT_KINESIS_START = ConfigOptions.key("input.kinesis.start")
             .stringType().defaultValue("latest")
             .withDescription("Where the Kinesis input starts when the job starts without a checkpoint: latest "
@@ -111,9 +121,10 @@ public final class RunOptions {
 
     /** The keys of run's own settings, in the README's order (stitching options follow them). */
     public static final List<ConfigOption<?>> OWN = List.of(
-            KAFKA_BOOTSTRAP_SERVERS, INPUT_KAFKA_TOPICS, INPUT_KAFKA_GROUP_ID, INPUT_KAFKA_START, INPUT_BOUNDED,
+            KAFKA_BOOTSTRAP_SERVERS, INPUT_KAFKA_TOPICS, INPUT_KAFKA_GROUP_ID, INPUT_KAFKA_START, INPUT_KAFKA_FORMAT,
+            INPUT_BOUNDED,
             INPUT_KINESIS_STREAMS, INPUT_KINESIS_REGION, INPUT_KINESIS_ENDPOINT, INPUT_KINESIS_FORMAT, INPUT_KINESIS_START,
-            INPUT_IDLE_TIMEOUT,
+            INPUT_OTLP_TENANT_ATTRIBUTE, INPUT_IDLE_TIMEOUT,
             OUTPUT_KAFKA_TOPIC, OUTPUT_KAFKA_DEAD_LETTER_TOPIC, OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
             PARALLELISM);
 

@@ -1,7 +1,9 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.config.RecordFormat;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.operators.ingest.FileLine;
+import io.tracestitch.operators.ingest.OtlpParser;
 import io.tracestitch.operators.ingest.RecordParser;
 
 import java.io.IOException;
@@ -20,9 +22,11 @@ import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
- * The input files' format for {@code FileSource}: one record per line, handed on as UTF-8 bytes
+ * The format of line files for {@code FileSource}: one record per line, handed on as UTF-8 bytes
  * without the line end ({@code \n} or {@code \r\n}; the last line needs none). An empty line is
  * handed on empty (Parse counts it as ignored).
+ * OTLP/JSON files (one request per line, as the OpenTelemetry Collector's file exporter writes
+ * them) are read the same way, with {@link OtlpParser#MAX_REQUEST_BYTES} in place of the line limit.
  * <ul>
  *   <li>A byte-order mark at the start of a file names its encoding: UTF-8's is dropped, and a
  *       UTF-16 or UTF-32 file (either byte order) is decoded and each line handed on as UTF-8.
@@ -41,11 +45,23 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
 
     private static final int CHUNK = 1 << 16;
 
+    /** True for OTLP/JSON lines, false for native NDJSON. */
+    private final boolean otlp;
+
+    /** @param format {@link RecordFormat#NDJSON} or {@link RecordFormat#OTLP_JSON} */
+    public NdjsonFileFormat(RecordFormat format) {
+        if (format == RecordFormat.OTLP_PROTO) {
+            throw new IllegalArgumentException("protobuf is not lines: see OtlpProtoFileFormat");
+        }
+        this.otlp = format == RecordFormat.OTLP_JSON;
+    }
+
     @Override
     public Reader<FileLine> createReader(Configuration config, FSDataInputStream stream) throws IOException {
         PushbackInputStream in = new PushbackInputStream(stream, ByteOrderMark.LONGEST);
         ByteOrderMark mark = ByteOrderMark.read(in);
-        return mark == null || mark == ByteOrderMark.UTF_8 ? new Utf8Lines(in) : new DecodedLines(in, mark);
+        LineBuffer line = new LineBuffer(otlp);
+        return mark == null || mark == ByteOrderMark.UTF_8 ? new Utf8Lines(in, line) : new DecodedLines(in, mark, line);
     }
 
     @Override
@@ -103,10 +119,11 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
     /** Splits a stream into lines; subclasses say where the next bytes come from. */
     private abstract static class Lines implements Reader<FileLine> {
         final InputStream in;
-        final LineBuffer line = new LineBuffer();
+        final LineBuffer line;
 
-        Lines(InputStream in) {
+        Lines(InputStream in, LineBuffer line) {
             this.in = in;
+            this.line = line;
         }
 
         /** Adds what is buffered up to the next line end to {@link #line}; true if it reached one. */
@@ -139,8 +156,8 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
         private int position;
         private int limit;
 
-        Utf8Lines(InputStream in) {
-            super(in);
+        Utf8Lines(InputStream in, LineBuffer line) {
+            super(in, line);
         }
 
         @Override
@@ -178,8 +195,8 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
         private boolean endOfInput;
         private boolean flushed;
 
-        DecodedLines(InputStream in, ByteOrderMark mark) {
-            super(in);
+        DecodedLines(InputStream in, ByteOrderMark mark, LineBuffer line) {
+            super(in, line);
             decoder = mark.encoding.newDecoder(); // reports malformed input rather than replacing it silently
             unitBytes = mark.unitBytes;
             undecodable = "not valid " + mark.encoding.name() + ", the encoding the file's byte-order mark names";
@@ -245,13 +262,21 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
      * still end in the {@code \r} of {@code \r\n}); of a longer line it only counts the rest.
      */
     private static final class LineBuffer {
-        private static final int MAX_KEPT = RecordParser.MAX_LINE_BYTES + 1;
+        private final boolean otlp;
+        private final int maxLineBytes;
+        private final int maxKept;
 
         private byte[] bytes = new byte[1024];
         private int kept;
         private long length;
         private byte last;
         private String undecodable;
+
+        LineBuffer(boolean otlp) {
+            this.otlp = otlp;
+            this.maxLineBytes = otlp ? OtlpParser.MAX_REQUEST_BYTES : RecordParser.MAX_LINE_BYTES;
+            this.maxKept = maxLineBytes + 1;
+        }
 
         boolean isEmpty() {
             return length == 0;
@@ -263,10 +288,10 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
             }
             length += count;
             last = source[offset + count - 1];
-            int keep = Math.min(count, MAX_KEPT - kept);
+            int keep = Math.min(count, maxKept - kept);
             if (keep > 0) {
                 if (kept + keep > bytes.length) {
-                    bytes = Arrays.copyOf(bytes, Math.min(Math.max(kept + keep, 2 * bytes.length), MAX_KEPT));
+                    bytes = Arrays.copyOf(bytes, Math.min(Math.max(kept + keep, 2 * bytes.length), maxKept));
                 }
                 System.arraycopy(source, offset, bytes, kept, keep);
                 kept += keep;
@@ -281,8 +306,9 @@ public final class NdjsonFileFormat extends SimpleStreamFormat<FileLine> {
         FileLine finish() {
             long content = last == '\r' ? length - 1 : length;
             FileLine line;
-            if (content > RecordParser.MAX_LINE_BYTES) {
-                line = FileLine.unreadable(RecordParser.lineTooLong(content, bytes, kept));
+            if (content > maxLineBytes) {
+                line = FileLine.unreadable(otlp ? OtlpParser.tooLarge(content, bytes, kept, true)
+                        : RecordParser.lineTooLong(content, bytes, kept));
             } else if (undecodable != null) {
                 line = FileLine.unreadable(DeadLetter.of(RecordParser.INVALID_ENCODING, undecodable, bytes, (int) content));
             } else {

@@ -1,5 +1,7 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.config.RecordFormat;
+import io.tracestitch.config.RunOptions;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.TransactionRevision;
@@ -8,7 +10,10 @@ import io.tracestitch.operators.ingest.FileLine;
 import io.tracestitch.operators.ingest.FileLineFunction;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,25 +42,48 @@ public final class StitchRun {
      */
     public static final int MAX_PARALLELISM = 8;
 
-    /** What a run reads and writes. {@code deadLetters} may be null (then they are only counted). */
-    public record Files(List<Path> inputs, Path transactions, Path deadLetters) {
+    /**
+     * What a run reads and writes: native NDJSON files, OTLP files (JSON lines or length-prefixed
+     * protobuf, told apart per file), the transactions file, and the dead-letter file, which may be
+     * null (then they are only counted); and the attribute that names an OTLP span's tenant.
+     */
+    public record Files(List<Path> inputs, List<Path> otlpInputs, Path transactions, Path deadLetters,
+            String otlpTenantAttribute) {
+
+        /** Native files only, taken as they are (tools and tests that made them). */
+        public static Files of(List<Path> inputs, Path transactions, Path deadLetters) {
+            return new Files(inputs, List.of(), transactions, deadLetters, RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
+        }
+
+        /** Native files only. */
+        public static Files checked(List<Path> inputs, Path transactions, Path deadLetters) throws IOException {
+            return checked(inputs, List.of(), transactions, deadLetters, RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
+        }
 
         /**
          * The files of a run given as the user names them: input directories are expanded to the
-         * regular files directly inside them, and every rule of {@link PathChecks} is checked before
-         * anything is opened for writing.
+         * regular files directly inside them, and every rule of {@link PathChecks} is checked, over
+         * native and OTLP inputs together, before anything is opened for writing.
          *
          * @throws UnreadableInputException an input does not exist or cannot be read
          * @throws IllegalArgumentException a usage error: an input given twice, or an output that
          *     would destroy an input, lie among the inputs, collide with the other output or cannot be written
          */
-        public static Files checked(List<Path> inputs, Path transactions, Path deadLetters) throws IOException {
-            List<Path> inputFiles = PathChecks.inputFiles(inputs);
+        public static Files checked(List<Path> inputs, List<Path> otlpInputs, Path transactions, Path deadLetters,
+                String otlpTenantAttribute) throws IOException {
+            List<Path> all = new ArrayList<>(inputs);
+            all.addAll(otlpInputs);
+            List<Path> allFiles = PathChecks.inputFiles(all);
             Map<String, Path> outputByOption = new LinkedHashMap<>();
             outputByOption.put("--output", transactions);
             outputByOption.put("--dead-letter", deadLetters);
-            PathChecks.checkOutputs(inputs, inputFiles, outputByOption);
-            return new Files(inputFiles, transactions, deadLetters);
+            PathChecks.checkOutputs(all, allFiles, outputByOption);
+            return new Files(PathChecks.inputFiles(inputs), PathChecks.inputFiles(otlpInputs), transactions, deadLetters,
+                    otlpTenantAttribute);
+        }
+
+        public int fileCount() {
+            return inputs.size() + otlpInputs.size();
         }
     }
 
@@ -67,7 +95,7 @@ public final class StitchRun {
      * counters: they are the job's accumulators and metrics on the cluster.
      */
     public static Map<String, Long> run(Files files, StitchConfig config, int parallelism) throws Exception {
-        if (files.inputs().isEmpty()) {
+        if (files.fileCount() == 0) {
             // Only empty input directories: nothing to stitch, and Flink's file source refuses an empty list.
             java.nio.file.Files.write(files.transactions(), new byte[0]);
             if (files.deadLetters() != null) {
@@ -83,12 +111,26 @@ public final class StitchRun {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         env.setParallelism(parallelism);
 
-        SingleOutputStreamOperator<byte[]> lines = readLines(env, files.inputs());
-        StitchingPipeline.Outputs out = StitchingPipeline.build(lines, config);
+        List<StitchingPipeline.Records> records = new ArrayList<>();
+        DataStream<DeadLetter> unreadable = null;
+        Map<RecordFormat, List<Path>> byFormat = new EnumMap<>(RecordFormat.class);
+        if (!files.inputs().isEmpty()) {
+            byFormat.put(RecordFormat.NDJSON, files.inputs());
+        }
+        for (Path otlp : files.otlpInputs()) {
+            byFormat.computeIfAbsent(otlpFormatOf(otlp), format -> new ArrayList<>()).add(otlp);
+        }
+        for (Map.Entry<RecordFormat, List<Path>> input : byFormat.entrySet()) {
+            SingleOutputStreamOperator<byte[]> read = readRecords(env, input.getValue(), input.getKey());
+            records.add(new StitchingPipeline.Records(read, input.getKey()));
+            DataStream<DeadLetter> failed = read.getSideOutput(DeadLetters.TAG);
+            unreadable = unreadable == null ? failed : unreadable.union(failed);
+        }
+        StitchingPipeline.Outputs out = StitchingPipeline.build(records, files.otlpTenantAttribute(), config);
         out.transactions().map(TransactionRevision::line).name("Transaction lines")
                 .sinkTo(new LineFileSink(files.transactions()))
                 .setParallelism(1).uid("transactions-file").name("Write transactions");
-        DataStream<byte[]> deadLetterLines = out.deadLetters().union(lines.getSideOutput(DeadLetters.TAG))
+        DataStream<byte[]> deadLetterLines = out.deadLetters().union(unreadable)
                 .map(DeadLetter::toJson).name("Dead letter JSON");
         if (files.deadLetters() != null) {
             deadLetterLines.sinkTo(new LineFileSink(files.deadLetters()))
@@ -107,15 +149,43 @@ public final class StitchRun {
         return counters;
         }
 
-    /**
-     * The input files' lines as UTF-8 records ({@link NdjsonFileFormat}). Lines the format could not
-     * read (too long, or not decodable) leave as dead letters on the {@link DeadLetters#TAG} side output.
-     */
+    /** The native input files' lines as UTF-8 records: see {@link #readRecords}. */
     public static SingleOutputStreamOperator<byte[]> readLines(StreamExecutionEnvironment env, List<Path> inputs) {
-        FileSource<FileLine> source = FileSource.forRecordStreamFormat(new NdjsonFileFormat(),
-                inputs.stream().map(p -> new org.apache.flink.core.fs.Path(p.toUri())).toArray(
-                        org.apache.flink.core.fs.Path[]::new)).build();
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Input files").uid("input-files")
-                .process(new FileLineFunction()).uid("read-lines").name("Read lines");
+        return readRecords(env, inputs, RecordFormat.NDJSON);
+    }
+
+    /**
+     * The records of files in one format: lines ({@link NdjsonFileFormat}) or length-prefixed OTLP
+     * protobuf messages ({@link OtlpProtoFileFormat}). Records the file format could not read (too
+     * long, not decodable, truncated) leave as dead letters on the {@link DeadLetters#TAG} side output.
+     */
+    public static SingleOutputStreamOperator<byte[]> readRecords(StreamExecutionEnvironment env, List<Path> inputs,
+            RecordFormat format) {
+        org.apache.flink.core.fs.Path[] paths = inputs.stream().map(p -> new org.apache.flink.core.fs.Path(p.toUri()))
+                .toArray(org.apache.flink.core.fs.Path[]::new);
+        FileSource<FileLine> source = FileSource.forRecordStreamFormat(format == RecordFormat.OTLP_PROTO
+                ? new OtlpProtoFileFormat() : new NdjsonFileFormat(format), paths).build();
+        String suffix = format == RecordFormat.NDJSON ? "" : "-" + format.text();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Input files" + (suffix.isEmpty() ? "" : " " + format.text()))
+                .uid("input-files" + suffix)
+                .process(new FileLineFunction()).uid("read-lines" + suffix).name("Read " + (suffix.isEmpty() ? "lines" : format.text()));
+    }
+
+    /**
+     * How an OTLP file is encoded, as the Collector's file exporter writes it: JSON lines when its
+     * first character (after a UTF-8 byte-order mark and whitespace) is {@code {}, else protobuf.
+     * A protobuf file cannot start so: its first length prefix would be over 2 GB (0x7B…), and
+     * whitespace bytes over 8 MiB, both refused.
+     */
+    public static RecordFormat otlpFormatOf(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            head = in.readNBytes(4096);
+        }
+        int i = head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF ? 3 : 0;
+        while (i < head.length && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) {
+            i++;
+        }
+        return i == head.length || head[i] == '{' ? RecordFormat.OTLP_JSON : RecordFormat.OTLP_PROTO;
     }
 }

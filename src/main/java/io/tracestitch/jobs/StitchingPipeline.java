@@ -1,5 +1,6 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.config.RecordFormat;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.AssemblyInput;
 import io.tracestitch.model.ContentInput;
@@ -26,13 +27,14 @@ import io.tracestitch.operators.resolve.TransactionResolverFunction;
 import io.tracestitch.operators.trace.TraceAssemblerFunction;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The stitching graph, from input records (UTF-8 JSON, one line each) to transaction revisions
+ * The stitching graph, from input records (native lines, or OTLP requests) to transaction revisions
  * (UTF-8 JSON lines) and dead letters. Sources and sinks are attached by the caller. Keys per stage: see the README's design section.
  */
 public final class StitchingPipeline {
@@ -41,20 +43,38 @@ public final class StitchingPipeline {
 
     private StitchingPipeline() {}
 
-    /** Lines (files): parsed here, watermarks per Parse subtask, spans and logs each with their own. */
-    public static Outputs build(DataStream<byte[]> records, StitchConfig config) {
-        SingleOutputStreamOperator<Span> parsed = records
-                .process(new ParseFunction()).uid(OperatorIds.PARSE).name("Parse");
+    /** Records of files in one format: native NDJSON lines, or OTLP requests. */
+    public record Records(DataStream<byte[]> records, RecordFormat format) {}
+
+    /**
+     * Records of files (one stream per format, at least one): each parsed by its format, then
+     * watermarks per subtask over all of them, spans and logs each with their own.
+     */
+    public static Outputs build(List<Records> inputs, String otlpTenantAttribute, StitchConfig config) {
+        DataStream<Span> parsedSpans = null;
+        DataStream<LogFact> parsedLogs = null;
+        DataStream<DeadLetter> rejected = null;
+        for (Records input : inputs) {
+            String uid = input.format() == RecordFormat.NDJSON ? OperatorIds.PARSE : OperatorIds.PARSE + "-" + input.format().text();
+            SingleOutputStreamOperator<Span> parsed = input.records()
+                    .process(new ParseFunction(input.format(), otlpTenantAttribute)).uid(uid)
+                    .name(input.format() == RecordFormat.NDJSON ? "Parse" : "Parse " + input.format().text());
+            parsedSpans = parsedSpans == null ? parsed : parsedSpans.union(parsed);
+            DataStream<LogFact> logs = parsed.getSideOutput(ParseFunction.LOGS);
+            parsedLogs = parsedLogs == null ? logs : parsedLogs.union(logs);
+            DataStream<DeadLetter> deadLetters = parsed.getSideOutput(DeadLetters.TAG);
+            rejected = rejected == null ? deadLetters : rejected.union(deadLetters);
+        }
         Duration outOfOrderness = Duration.ofMillis(config.outOfOrdernessMs());
-        DataStream<Span> spans = parsed.assignTimestampsAndWatermarks(
+        DataStream<Span> spans = parsedSpans.assignTimestampsAndWatermarks(
                         WatermarkStrategy.<Span>forBoundedOutOfOrderness(outOfOrderness)
                                 .withTimestampAssigner((span, previous) -> span.eventTimeMs()))
                 .uid(OperatorIds.SPAN_WATERMARKS).name("Span watermarks");
-        DataStream<LogFact> logs = parsed.getSideOutput(ParseFunction.LOGS).assignTimestampsAndWatermarks(
+        DataStream<LogFact> logs = parsedLogs.assignTimestampsAndWatermarks(
                         WatermarkStrategy.<LogFact>forBoundedOutOfOrderness(outOfOrderness)
                                 .withTimestampAssigner((log, previous) -> log.timestampMs()))
                 .uid(OperatorIds.LOG_WATERMARKS).name("Log watermarks");
-        return stitch(spans, logs, parsed.getSideOutput(DeadLetters.TAG), config);
+        return stitch(spans, logs, rejected, config);
     }
 
     /**

@@ -149,7 +149,7 @@ public final class StreamingRun {
                     case LATEST -> OffsetsInitializer.latest();
                     case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 })
-                .setDeserializer(new KafkaRecordParser());
+                .setDeserializer(new KafkaRecordParser(input.format(), input.otlpTenantAttribute()));
         if (config.bounded()) {
             source.setBounded(OffsetsInitializer.latest());
         }
@@ -188,7 +188,7 @@ public final class StreamingRun {
         WatermarkStrategy<ParsedInput> watermarks = EventTimeWatermarks.strategy(
                 Duration.ofMillis(config.stitch().outOfOrdernessMs()), config.idleTimeout());
         return env.addSource(consumer, "Kinesis input").uid(OperatorIds.KINESIS_SOURCE)
-                .process(new KinesisRecordFunction(input.format())).uid(OperatorIds.KINESIS_PARSE).name("Parse Kinesis records")
+                .process(new KinesisRecordFunction(input.format(), input.otlpTenantAttribute())).uid(OperatorIds.KINESIS_PARSE).name("Parse Kinesis records")
                 .assignTimestampsAndWatermarks(watermarks).uid(OperatorIds.KINESIS_WATERMARKS).name("Kinesis watermarks");
     }
 

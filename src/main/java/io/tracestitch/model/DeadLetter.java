@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
@@ -18,6 +20,8 @@ public record DeadLetter(String reason, String detail, String raw) {
     public static final int MAX_RAW_CHARS = 2048;
     /** Enough UTF-8 for {@link #MAX_RAW_CHARS}: a code point takes at most 4 bytes and is 1 or 2 chars. */
     public static final int MAX_RAW_BYTES = 4 * MAX_RAW_CHARS;
+    /** Binary bytes kept in a dead letter: their Base64 is exactly {@link #MAX_RAW_CHARS} characters. */
+    public static final int MAX_RAW_BINARY_BYTES = MAX_RAW_CHARS / 4 * 3;
 
     public static DeadLetter of(String reason, String raw) {
         return of(reason, null, raw);
@@ -33,6 +37,19 @@ public record DeadLetter(String reason, String detail, String raw) {
      */
     public static DeadLetter of(String reason, String detail, byte[] utf8, int length) {
         return of(reason, detail, new String(utf8, 0, Math.min(length, MAX_RAW_BYTES), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A binary record (gzip, protobuf) of {@code length} bytes, of which {@code head} holds at least
+     * the first {@link #MAX_RAW_BINARY_BYTES}: {@code raw} is their Base64, and {@code detail} says so.
+     */
+    public static DeadLetter ofBinary(String reason, String detail, byte[] head, long length) {
+        int kept = (int) Math.min(Math.min(length, head.length), MAX_RAW_BINARY_BYTES);
+        String raw = Base64.getEncoder().encodeToString(Arrays.copyOf(head, kept));
+        String whatRawIs = kept == length
+                ? "raw is the record's " + length + " bytes in Base64"
+                : "raw is the first " + kept + " of the record's " + length + " bytes in Base64";
+        return of(reason, detail + "; " + whatRawIs, raw);
     }
 
     private static String truncate(String raw) {

@@ -76,7 +76,8 @@ class RunConfigTest {
     void theLeastConfigurationGetsEveryDefault() throws Exception {
         RunConfig config = load(minimal()).config();
         assertThat(config.bootstrapServers()).containsExactly("broker:9092");
-        assertThat(config.kafkaInput()).isEqualTo(new RunConfig.KafkaInput(List.of("spans"), "tracestitch", KafkaStart.COMMITTED));
+        assertThat(config.kafkaInput()).isEqualTo(new RunConfig.KafkaInput(List.of("spans"), "tracestitch", KafkaStart.COMMITTED,
+                RecordFormat.NDJSON, "cloud.account.id"));
         assertThat(config.kinesisInput()).isNull();
         assertThat(config.bounded()).isFalse();
         assertThat(config.outputTopic()).isEqualTo("transactions");
@@ -100,7 +101,8 @@ class RunConfigTest {
                   properties:
                     security.protocol: SASL_SSL
                 input:
-                  kafka: {topics: 'a,b', group-id: g, start: latest}
+                  kafka: {topics: 'a,b', group-id: g, start: latest, format: otlp_proto}
+                  otlp: {tenant-attribute: tenant.id}
                   kinesis:
                     streams: [s1, 'arn:aws:kinesis:eu-west-1:123456789012:stream/s2']
                     region: eu-west-1
@@ -122,10 +124,11 @@ class RunConfigTest {
         RunConfig config = load(file).config();
         assertThat(config.bootstrapServers()).containsExactly("b1:9092", "[::1]:9093");
         assertThat(config.kafkaProperties().byName()).containsExactly(Map.entry("security.protocol", "SASL_SSL"));
-        assertThat(config.kafkaInput()).isEqualTo(new RunConfig.KafkaInput(List.of("a", "b"), "g", KafkaStart.LATEST));
+        assertThat(config.kafkaInput()).isEqualTo(new RunConfig.KafkaInput(List.of("a", "b"), "g", KafkaStart.LATEST,
+                RecordFormat.OTLP_PROTO, "tenant.id"));
         assertThat(config.kinesisInput()).isEqualTo(new RunConfig.KinesisInput(
                 List.of("s1", "arn:aws:kinesis:eu-west-1:123456789012:stream/s2"), "eu-west-1",
-                URI.create("http://localhost:4566"), KinesisFormat.CLOUDWATCH_LOGS, KinesisStart.TRIM_HORIZON));
+                URI.create("http://localhost:4566"), KinesisFormat.CLOUDWATCH_LOGS, KinesisStart.TRIM_HORIZON, "tenant.id"));
         assertThat(config.kinesisInput().streamNames()).containsExactly("s1", "s2");
         assertThat(config.outputTopic()).isEqualTo("out");
         assertThat(config.deadLetterTopic()).isEqualTo("dead");
@@ -306,7 +309,9 @@ class RunConfigTest {
                 {"input.kinesis.endpoint", "localhost:4566", "input.kinesis.endpoint: 'localhost:4566' is not an http or https URL"},
                 {"input.kinesis.endpoint", "ftp://x", "is not an http or https URL"},
                 {"input.kinesis.endpoint", "http://", "is not an http or https URL"},
-                {"input.kinesis.format", "json", "input.kinesis.format: 'json' is not ndjson or cloudwatch-logs"},
+                {"input.kinesis.format", "json", "input.kinesis.format: 'json' is not ndjson, cloudwatch-logs, otlp_proto or otlp_json"},
+                {"input.kafka.format", "otlp", "input.kafka.format: 'otlp' is not ndjson, otlp_proto or otlp_json"},
+                {"input.otlp.tenant-attribute", "a".repeat(257), "input.otlp.tenant-attribute: an attribute name of at most 256 characters"},
                 {"output.kafka.topic", "a,b", "output.kafka.topic: 'a,b' is not a Kafka topic name"},
                 {"output.kafka.dead-letter-topic", "dead letters", "output.kafka.dead-letter-topic: 'dead letters' is not"},
                 {"checkpoint.interval", "10", "checkpoint.interval: '10' has no unit; write e.g. 10s (units: ms, s, m or min, h, d)"},

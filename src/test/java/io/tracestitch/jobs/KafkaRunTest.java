@@ -5,6 +5,8 @@ import io.tracestitch.testing.FinalView;
 import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.MiniClusters;
+import io.tracestitch.testing.OtlpEncoding;
+import io.tracestitch.testing.ReferenceStitcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -78,6 +82,40 @@ class KafkaRunTest {
         }
         dead.sort(null);
         assertThat(dead).as("dead letters of %s", sample).containsExactlyElementsOf(wantDead);
+    }
+
+    /**
+     * OTLP protobuf records, as the Collector's Kafka exporter writes them (encoding otlp_proto), with
+     * a request that does not decode among them: the spans' transactions, and one dead letter.
+     */
+    @Test
+    void otlpProtoRecordsGiveTheTransactionsOfTheirSpans(@TempDir Path dir) throws Exception {
+        List<String> given = Files.readAllLines(SamplesStitchTest.resource("small.ndjson"), StandardCharsets.UTF_8);
+        OtlpEncoding.Encoded encoded = OtlpEncoding.encode(given);
+        Set<String> notSpans = new HashSet<>(encoded.nativeLines());
+        List<String> spanLines = given.stream().filter(line -> !notSpans.contains(line)).toList();
+        List<byte[]> values = new ArrayList<>(encoded.requests().stream().map(r -> r.toByteArray()).toList());
+        values.add(3, new byte[] {0x0A, 0x7F, 0x01});
+        KAFKA.createTopic("otlp_spans", 3);
+        KAFKA.createTopic("transactions-otlp", 3);
+        KAFKA.createTopic("dead-letters-otlp", 1);
+        KafkaTopics.produce(KAFKA.bootstrapServers(), "otlp_spans", 3, values);
+
+        RunConfig config = config(dir, Map.of(
+                "input.kafka.topics", "otlp_spans",
+                "input.kafka.group-id", "stitch-otlp",
+                "input.kafka.format", "otlp_proto",
+                "output.kafka.topic", "transactions-otlp",
+                "output.kafka.dead-letter-topic", "dead-letters-otlp"));
+        StreamingRun.start(config, null).getJobExecutionResult().get(3, TimeUnit.MINUTES);
+
+        List<KafkaTopics.Read> records = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), "transactions-otlp");
+        assertThat(KafkaTopics.changelogViolations(records)).isEmpty();
+        FinalView view = FinalView.of(new ArrayList<>(KafkaTopics.compacted(records).values()));
+        assertThat(view.differences(ReferenceStitcher.expected(spanLines))).isEmpty();
+        List<KafkaTopics.Read> dead = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), "dead-letters-otlp");
+        assertThat(dead).hasSize(1);
+        assertThat(JSON.readTree(dead.get(0).value()).path("reason").asText()).isEqualTo("malformed-otlp");
     }
 
     @Test

@@ -164,7 +164,7 @@ class NdjsonFileFormatTest {
         Path out = dir.resolve("transactions.ndjson");
         Path dead = dir.resolve("dead.ndjson");
 
-        Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), out, dead),
+        Map<String, Long> counters = StitchRun.run(StitchRun.Files.of(List.of(input), out, dead),
                 StitchConfig.defaults(), 2);
 
         FinalView.of(out).assertMatches(Path.of(getClass().getResource("/samples/small.expected.ndjson").toURI()));
@@ -189,7 +189,7 @@ class NdjsonFileFormatTest {
     }
 
     private static List<FileLine> read(Path file) throws IOException {
-        try (StreamFormat.Reader<FileLine> reader = new NdjsonFileFormat().createReader(new Configuration(),
+        try (StreamFormat.Reader<FileLine> reader = new NdjsonFileFormat(io.tracestitch.config.RecordFormat.NDJSON).createReader(new Configuration(),
                 FileSystem.getLocalFileSystem().open(new org.apache.flink.core.fs.Path(file.toUri())))) {
             List<FileLine> lines = new ArrayList<>();
             for (FileLine line = reader.read(); line != null; line = reader.read()) {

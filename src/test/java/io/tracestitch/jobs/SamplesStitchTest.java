@@ -94,7 +94,7 @@ class SamplesStitchTest {
             Path out = dir.resolve(run.order() + "-p" + run.parallelism() + ".transactions.ndjson");
             Path dead = dir.resolve(run.order() + "-p" + run.parallelism() + ".dead.ndjson");
             Map<String, Long> counters = StitchRun.run(
-                    new StitchRun.Files(List.of(input), out, dead), StitchConfig.defaults(), run.parallelism());
+                    StitchRun.Files.of(List.of(input), out, dead), StitchConfig.defaults(), run.parallelism());
 
             FinalView view = FinalView.of(out);
             view.assertMatches(expected);

@@ -53,7 +53,7 @@ class SimulatedWorldStitchTest {
         String name = world.seed() + "-" + world.order() + "-p" + parallelism + "-" + config.hashCode();
         Path input = Files.write(dir.resolve(name + ".ndjson"), lines, StandardCharsets.UTF_8);
         Path output = dir.resolve(name + ".out.ndjson");
-        StitchRun.run(new StitchRun.Files(List.of(input), output, null), config, parallelism);
+        StitchRun.run(StitchRun.Files.of(List.of(input), output, null), config, parallelism);
         Changelog.assertValid(output);
         return FinalView.of(output);
     }
@@ -116,7 +116,7 @@ class SimulatedWorldStitchTest {
         Path output = dir.resolve("expiring.out.ndjson");
         StitchConfig expiring = StitchConfig.fromText(Map.of("gap", "20ms", "out-of-orderness", "0ms",
                 "max-hop-delay", "20ms", "horizon", "50ms"));
-        Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), output, null), expiring, 2);
+        Map<String, Long> counters = StitchRun.run(StitchRun.Files.of(List.of(input), output, null), expiring, 2);
         Changelog.assertValid(output);
         assertThat(FinalView.of(output).transactions()).isNotEmpty();
         assertThat(counters.get("expiredState")).as("state did expire mid-run").isPositive();

@@ -50,7 +50,7 @@ class StitchRunTest {
             @TempDir Path dir) throws Exception {
         Set<JobID> before = jobIds(cluster);
         Path input = Files.writeString(dir.resolve("empty.ndjson"), "");
-        StitchRun.run(new StitchRun.Files(List.of(input), dir.resolve("out.ndjson"), null), StitchConfig.defaults(),
+        StitchRun.run(StitchRun.Files.of(List.of(input), dir.resolve("out.ndjson"), null), StitchConfig.defaults(),
                 MiniClusters.SLOTS);
 
         Set<JobID> ran = jobIds(cluster);

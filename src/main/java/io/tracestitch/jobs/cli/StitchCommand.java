@@ -1,10 +1,12 @@
 package io.tracestitch.jobs.cli;
 
+import io.tracestitch.config.RunOptions;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.config.StitchOptions;
 import io.tracestitch.jobs.StitchRun;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +27,26 @@ import picocli.CommandLine.Spec;
  * it takes one {@code --<key> <value>} per stitching setting, made from {@link StitchOptions#ALL}.
  */
 @Command(name = "stitch", sortOptions = false, sortSynopsis = false,
-        description = "Stitch NDJSON spans and Lambda log lines into transactions on an embedded Flink MiniCluster.")
+        description = "Stitch NDJSON spans, OTLP spans and Lambda log lines into transactions on an embedded Flink MiniCluster.")
 final class StitchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--input", required = true, paramLabel = "<file|dir>",
-            description = "A file, or a directory whose regular files (not sub-directories) are all read. Repeatable.")
-    List<Path> inputs;
+    @Option(names = "--input", paramLabel = "<file|dir>",
+            description = "Native NDJSON: a file, or a directory whose regular files (not sub-directories) are all "
+                    + "read. Repeatable.")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--otlp", paramLabel = "<file|dir>",
+            description = "OTLP traces as the OpenTelemetry Collector's file exporter writes them, JSON lines or "
+                    + "length-prefixed protobuf (told apart per file): a file or a directory, as for --input. "
+                    + "Repeatable. At least one --input or --otlp is required.")
+    List<Path> otlpInputs = new ArrayList<>();
+
+    @Option(names = "--otlp-tenant-attribute", paramLabel = "<name>",
+            description = "The span or resource attribute that names an OTLP span's tenant. Default: cloud.account.id.")
+    String otlpTenantAttribute = RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue();
 
     @Option(names = "--output", required = true, paramLabel = "<file>",
             description = "The transactions file (NDJSON, overwritten).")
@@ -72,7 +85,13 @@ final class StitchCommand implements Callable<Integer> {
         StitchRun.Files files;
         try {
             config = StitchConfig.fromText(stitchOptionsGiven());
-            files = StitchRun.Files.checked(inputs, output, deadLetters);
+            if (inputs.isEmpty() && otlpInputs.isEmpty()) {
+                throw new IllegalArgumentException("Missing required option: '--input=<file|dir>' or '--otlp=<file|dir>'");
+            }
+            if (otlpTenantAttribute.isBlank()) {
+                throw new IllegalArgumentException("--otlp-tenant-attribute must name an attribute");
+            }
+            files = StitchRun.Files.checked(inputs, otlpInputs, output, deadLetters, otlpTenantAttribute);
         } catch (IllegalArgumentException usageError) {
             throw new ParameterException(spec.commandLine(), usageError.getMessage());
         }
@@ -86,7 +105,7 @@ final class StitchCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Map<String, Long> counters = StitchRun.run(files, config, runParallelism);
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("tracestitch: %d input files, %.1f s, parallelism %d%n", files.inputs().size(), seconds,
+        System.out.printf("tracestitch: %d input files, %.1f s, parallelism %d%n", files.fileCount(), seconds,
                 runParallelism);
         counters.forEach((name, value) -> System.out.printf("  %-18s %d%n", name, value));
         System.out.println("  transactions -> " + output + (deadLetters == null ? "" : ", dead letters -> " + deadLetters));

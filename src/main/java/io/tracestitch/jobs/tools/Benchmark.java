@@ -1,5 +1,7 @@
 package io.tracestitch.jobs.tools;
 
+import io.tracestitch.config.RecordFormat;
+import io.tracestitch.config.RunOptions;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.jobs.NdjsonFileFormat;
 import io.tracestitch.jobs.StitchRun;
@@ -174,7 +176,7 @@ public final class Benchmark {
         return switch (measurement) {
             case PARSE -> parseOnly(file);
             case YARDSTICK -> yardstick(file, parallelism);
-            case STITCH -> withOutputFile(out -> StitchRun.run(new StitchRun.Files(List.of(file), out, null),
+            case STITCH -> withOutputFile(out -> StitchRun.run(StitchRun.Files.of(List.of(file), out, null),
                     StitchConfig.defaults(), parallelism));
             case SPAN_YARDSTICK -> withOutputFile(out -> SpanYardstick.run(file, out, parallelism));
         };
@@ -281,7 +283,7 @@ public final class Benchmark {
         }, "live-heap-sampler");
         Path out = Files.createTempFile("tracestitch-bench", ".ndjson");
         sampler.start();
-        Map<String, Long> counters = StitchRun.run(new StitchRun.Files(List.of(input), out, null),
+        Map<String, Long> counters = StitchRun.run(StitchRun.Files.of(List.of(input), out, null),
                 config, parallelism);
         sampler.interrupt();
         sampler.join();
@@ -366,7 +368,7 @@ public final class Benchmark {
             public void ignored() {}
         };
         // The job's own file format, without Flink around it: reading is part of what parsing costs.
-        try (StreamFormat.Reader<FileLine> lines = new NdjsonFileFormat().createReader(new Configuration(),
+        try (StreamFormat.Reader<FileLine> lines = new NdjsonFileFormat(RecordFormat.NDJSON).createReader(new Configuration(),
                 FileSystem.getLocalFileSystem().open(new org.apache.flink.core.fs.Path(input.toUri())))) {
             for (FileLine line = lines.read(); line != null; line = lines.read()) {
                 if (line.utf8() != null) {
@@ -404,7 +406,8 @@ public final class Benchmark {
 
     /** The yardsticks' input: the job's file source and parser, with event-time watermarks. */
     static Parsed parse(StreamExecutionEnvironment env, Path input) {
-        var parsed = StitchRun.readLines(env, List.of(input)).process(new ParseFunction());
+        var parsed = StitchRun.readLines(env, List.of(input))
+                .process(new ParseFunction(RecordFormat.NDJSON, RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue()));
         Duration outOfOrderness = Duration.ofSeconds(10);
         DataStream<Span> spans = parsed.assignTimestampsAndWatermarks(
                 WatermarkStrategy.<Span>forBoundedOutOfOrderness(outOfOrderness)

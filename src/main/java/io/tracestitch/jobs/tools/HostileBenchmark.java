@@ -119,7 +119,7 @@ final class HostileBenchmark {
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
         AtomicReference<Map<String, Long>> counters = new AtomicReference<>();
         Benchmark.Measured timed = Benchmark.measure(() -> {
-            counters.set(StitchRun.run(new StitchRun.Files(List.of(input), output, null), config, parallelism));
+            counters.set(StitchRun.run(StitchRun.Files.of(List.of(input), output, null), config, parallelism));
             return null;
         });
         long heapUsedPeak = heapPools.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();

@@ -3,7 +3,6 @@ package io.tracestitch.operators.ingest;
 import io.tracestitch.model.DeadLetter;
 
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,9 +42,6 @@ public final class CloudWatchLogsDecoder {
     /** Every dead-letter reason the decoder gives; the README's dead-letter table lists them. */
     public static final Set<String> REASONS = Collections.unmodifiableSet(
             new TreeSet<>(Set.of(NOT_GZIP, TRUNCATED_GZIP, CORRUPT_GZIP, DECOMPRESSED_TOO_LARGE)));
-
-    /** Record bytes kept in a dead letter: their Base64 is exactly {@link DeadLetter#MAX_RAW_CHARS} characters. */
-    static final int RAW_BYTES = DeadLetter.MAX_RAW_CHARS / 4 * 3;
 
     private static final int ID1 = 0x1f;
     private static final int ID2 = 0x8b;
@@ -238,11 +234,6 @@ public final class CloudWatchLogsDecoder {
 
     /** A dead letter for bytes that are not text: {@code raw} is the Base64 of the record's first bytes. */
     private static Refused refused(String reason, String detail, byte[] record) {
-        int kept = Math.min(record.length, RAW_BYTES);
-        String raw = Base64.getEncoder().encodeToString(Arrays.copyOf(record, kept));
-        String whatRawIs = kept == record.length
-                ? "raw is the record's " + record.length + " bytes in Base64"
-                : "raw is the first " + kept + " of the record's " + record.length + " bytes in Base64";
-        return new Refused(DeadLetter.of(reason, detail + "; " + whatRawIs, raw));
+        return new Refused(DeadLetter.ofBinary(reason, detail, record, record.length));
     }
 }

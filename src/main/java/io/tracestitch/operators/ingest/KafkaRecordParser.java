@@ -1,5 +1,6 @@
 package io.tracestitch.operators.ingest;
 
+import io.tracestitch.config.RecordFormat;
 import io.tracestitch.model.ParsedInput;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -9,7 +10,8 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Parse, inside the Kafka source: each record value is one input line, whatever its key. Parsing
+ * Parse, inside the Kafka source: each record value is one input line or one OTLP request (by the
+ * input's format), whatever its key. Parsing
  * here rather than in an operator after the source lets the source stamp every span and log fact
  * with its event time and keep a watermark per partition. A null value (a tombstone) is ignored.
  */
@@ -17,11 +19,18 @@ public final class KafkaRecordParser implements KafkaRecordDeserializationSchema
 
     private static final long serialVersionUID = 1L;
 
+    private final RecordFormat format;
+    private final String otlpTenantAttribute;
     private transient RecordParsing parsing;
+
+    public KafkaRecordParser(RecordFormat format, String otlpTenantAttribute) {
+        this.format = format;
+        this.otlpTenantAttribute = otlpTenantAttribute;
+    }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        parsing = new RecordParsing(context.getMetricGroup());
+        parsing = new RecordParsing(context.getMetricGroup(), format, otlpTenantAttribute);
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.apache.flink.util.Collector;
  * {@link ParsedInput}s, counted like the Kafka input's ({@code recordsIn}, {@code deadLetters},
  * {@code ignoredLines}). In {@link KinesisFormat#NDJSON} a record holds one or more input lines; in
  * {@link KinesisFormat#CLOUDWATCH_LOGS} it is a gzip-compressed subscription message
- * ({@link CloudWatchLogsDecoder}). The Kinesis source is a legacy {@code SourceFunction} whose
+ * ({@link CloudWatchLogsDecoder}); in the OTLP formats it is one OTLP request. The Kinesis source is a legacy {@code SourceFunction} whose
  * records are single values, so parsing happens here, chained to it, rather than inside the source
  * as for Kafka; event time is assigned right after.
  */
@@ -23,15 +23,17 @@ public final class KinesisRecordFunction extends ProcessFunction<byte[], ParsedI
     private static final long serialVersionUID = 1L;
 
     private final KinesisFormat format;
+    private final String otlpTenantAttribute;
     private transient RecordParsing parsing;
 
-    public KinesisRecordFunction(KinesisFormat format) {
+    public KinesisRecordFunction(KinesisFormat format, String otlpTenantAttribute) {
         this.format = format;
+        this.otlpTenantAttribute = otlpTenantAttribute;
     }
 
     @Override
     public void open(OpenContext context) {
-        parsing = new RecordParsing(getRuntimeContext().getMetricGroup());
+        parsing = new RecordParsing(getRuntimeContext().getMetricGroup(), format.records, otlpTenantAttribute);
     }
 
     @Override
@@ -41,11 +43,12 @@ public final class KinesisRecordFunction extends ProcessFunction<byte[], ParsedI
             case CLOUDWATCH_LOGS -> {
                 CloudWatchLogsDecoder.Result result = CloudWatchLogsDecoder.decode(data);
                 if (result instanceof CloudWatchLogsDecoder.Decoded decoded) {
-                    parsing.parse(decoded.json(), CloudWatchLogsDecoder.MAX_DECOMPRESSED_BYTES, out);
+                    parsing.parseLine(decoded.json(), CloudWatchLogsDecoder.MAX_DECOMPRESSED_BYTES, out);
                 } else {
                     parsing.reject(((CloudWatchLogsDecoder.Refused) result).deadLetter(), out);
                 }
             }
+            case OTLP_PROTO, OTLP_JSON -> parsing.parse(data, out);
         }
     }
 

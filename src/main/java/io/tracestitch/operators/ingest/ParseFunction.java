@@ -1,5 +1,6 @@
 package io.tracestitch.operators.ingest;
 
+import io.tracestitch.config.RecordFormat;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.Span;
@@ -12,21 +13,28 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Parses input records (UTF-8 JSON, one line each, from files or message values): spans on the main
+ * Parses input records of one format (NDJSON lines, or OTLP requests) from files: spans on the main
  * output, platform log facts and dead letters on the side.
  */
 public final class ParseFunction extends ProcessFunction<byte[], Span> {
 
     public static final OutputTag<LogFact> LOGS = new OutputTag<>("logs") {};
 
-    private transient RecordParser parser;
+    private final RecordFormat format;
+    private final String otlpTenantAttribute;
+    private transient FormatParser parser;
     private transient Tally recordsIn;
     private transient Tally deadLetters;
     private transient Tally ignored;
 
+    public ParseFunction(RecordFormat format, String otlpTenantAttribute) {
+        this.format = format;
+        this.otlpTenantAttribute = otlpTenantAttribute;
+    }
+
     @Override
     public void open(OpenContext context) {
-        parser = new RecordParser();
+        parser = new FormatParser(format, otlpTenantAttribute);
         recordsIn = new Tally(getRuntimeContext(), "recordsIn");
         deadLetters = new Tally(getRuntimeContext(), "deadLetters");
         ignored = new Tally(getRuntimeContext(), "ignoredLines");

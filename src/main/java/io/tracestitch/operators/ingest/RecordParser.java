@@ -100,8 +100,8 @@ public final class RecordParser {
     private static final MessageRef[] NO_MESSAGES = new MessageRef[0];
     private static final SpanLink[] NO_LINKS = new SpanLink[0];
 
-    /** Thrown inside the parser for a line it cannot use: the dead letter's reason and detail. */
-    private static final class Invalid extends Exception {
+    /** Thrown inside the parser for a line (or an OTLP span) it cannot use: the dead letter's reason and detail. */
+    static final class Invalid extends Exception {
         final String reason;
         final String detail;
 
@@ -111,7 +111,8 @@ public final class RecordParser {
 
         Invalid(String reason, String detail) {
             super(reason, null, false, false);
-            assert REASONS.contains(reason) : "a dead-letter reason missing from REASONS: " + reason;
+            assert REASONS.contains(reason) || OtlpParser.REASONS.contains(reason)
+                    : "a dead-letter reason missing from REASONS: " + reason;
             this.reason = reason;
             this.detail = detail;
         }
@@ -375,11 +376,10 @@ public final class RecordParser {
             messages = new MessageRef[f.messages.size()];
             for (int i = 0; i < messages.length; i++) {
                 RawMessage m = f.messages.get(i);
-                boolean publish = switch (m.operation()) {
-                    case "publish", "send", "create" -> true;
-                    case "receive", "process", "deliver" -> false;
-                    default -> throw new Invalid("unknown-message-operation");
-                };
+                Boolean publish = publishes(m.operation());
+                if (publish == null) {
+                    throw new Invalid("unknown-message-operation");
+                }
                 messages[i] = MessageRef.of(tenant, m.system(), publish, m.destination(), m.id());
             }
         }
@@ -425,7 +425,7 @@ public final class RecordParser {
         return logGroup.startsWith("/aws/lambda/") ? logGroup.substring("/aws/lambda/".length()) : logGroup;
     }
 
-    private static String tenantOf(String tenant, String field) throws Invalid {
+    static String tenantOf(String tenant, String field) throws Invalid {
         if (tenant == null || tenant.isEmpty()) {
             return DEFAULT_TENANT;
         }
@@ -433,11 +433,11 @@ public final class RecordParser {
     }
 
     /** An id that may be absent: null or {@code ""} means none. */
-    private static String optionalId(String value, String field) throws Invalid {
+    static String optionalId(String value, String field) throws Invalid {
         return value == null || value.isEmpty() ? null : id(value, field);
     }
 
-    private static String id(String value, String field) throws Invalid {
+    static String id(String value, String field) throws Invalid {
         if (value == null || value.isEmpty()) {
             throw new Invalid("missing-" + field);
         }
@@ -452,6 +452,23 @@ public final class RecordParser {
         return value;
     }
 
+    /** A message reference's destination, which may be absent: longer than an id, since it may be a URL or ARN. */
+    static String destination(String destination) throws Invalid {
+        if (destination != null && destination.length() > 2 * MAX_ID_CHARS) {
+            throw new Invalid("oversized-message.destination");
+        }
+        return destination;
+    }
+
+    /** True for an operation that publishes, false for one that receives, null for any other (lower case). */
+    static Boolean publishes(String operation) {
+        return switch (operation) {
+            case "publish", "send", "create" -> true;
+            case "receive", "process", "deliver" -> false;
+            default -> null;
+        };
+    }
+
     private static <T> T required(T value, String field) throws Invalid {
         if (value == null) {
             throw new Invalid("missing-" + field);
@@ -460,7 +477,7 @@ public final class RecordParser {
     }
 
     /** A required time within {@link #MIN_TIME_MS}..{@link #MAX_TIME_MS}. */
-    private static double time(Double value, String field) throws Invalid {
+    static double time(Double value, String field) throws Invalid {
         double t = required(value, field);
         if (t >= MIN_TIME_MS && t <= MAX_TIME_MS) {
             return t;
@@ -482,7 +499,7 @@ public final class RecordParser {
         return given + " is after 9999-12-31T23:59:59.999Z" + unit;
     }
 
-    private static String plain(double value) {
+    static String plain(double value) {
         return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
@@ -526,11 +543,8 @@ public final class RecordParser {
             if (system == null || system.isEmpty() || operation == null) {
                 throw new Invalid("incomplete-message");
             }
-            if (destination != null && destination.length() > 2 * MAX_ID_CHARS) {
-                throw new Invalid("oversized-message.destination");
-            }
             messages.add(new RawMessage(id(system, "message.system"), operation.toLowerCase(Locale.ROOT),
-                    destination, id(id, "message.id")));
+                    destination(destination), id(id, "message.id")));
         }
         if (p.currentToken() != JsonToken.END_ARRAY) {
             throw new Invalid("wrong-type-messages");

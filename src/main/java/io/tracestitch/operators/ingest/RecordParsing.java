@@ -1,5 +1,6 @@
 package io.tracestitch.operators.ingest;
 
+import io.tracestitch.config.RecordFormat;
 import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.ParsedInput;
@@ -16,27 +17,28 @@ import org.apache.flink.util.Collector;
  */
 public final class RecordParsing {
 
-    private final RecordParser parser = new RecordParser();
+    private final FormatParser parser;
     private final Counter recordsIn;
     private final Counter deadLetters;
     private final Counter ignored;
 
-    public RecordParsing(MetricGroup metrics) {
+    public RecordParsing(MetricGroup metrics, RecordFormat format, String otlpTenantAttribute) {
+        parser = new FormatParser(format, otlpTenantAttribute);
         recordsIn = metrics.counter("recordsIn");
         deadLetters = metrics.counter("deadLetters");
         ignored = metrics.counter("ignoredLines");
     }
 
-    /** One record: a UTF-8 line without its line end. */
+    /** One record: a UTF-8 line without its line end, or an OTLP request. */
     public void parse(byte[] record, Collector<ParsedInput> out) {
         recordsIn.inc();
         parser.parse(record, output(out));
     }
 
-    /** One record of up to {@code maxBytes}: see {@link RecordParser#parse(byte[], int, RecordParser.Output)}. */
-    public void parse(byte[] record, int maxBytes, Collector<ParsedInput> out) {
+    /** One NDJSON record of up to {@code maxBytes}: see {@link RecordParser#parse(byte[], int, RecordParser.Output)}. */
+    public void parseLine(byte[] record, int maxBytes, Collector<ParsedInput> out) {
         recordsIn.inc();
-        parser.parse(record, maxBytes, output(out));
+        parser.parseLine(record, maxBytes, output(out));
     }
 
     /** A record that never reached the parser (it could not be decoded): only its dead letter. */

@@ -57,7 +57,7 @@ class KinesisRecordFunctionTest {
 
     private static List<ParsedInput> process(KinesisFormat format, byte[]... records) throws Exception {
         try (OneInputStreamOperatorTestHarness<byte[], ParsedInput> harness =
-                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new KinesisRecordFunction(format)))) {
+                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new KinesisRecordFunction(format, "cloud.account.id")))) {
             // The sealed interface's serializer: the harness would otherwise guess one from the first output.
             harness.setup(TypeInformation.of(ParsedInput.class).createSerializer(new SerializerConfigImpl()));
             harness.open();

@@ -571,6 +571,7 @@ class RecordParserTest {
     void theReadmeTableListsExactlyTheReasonsTheJobGives() throws IOException {
         Set<String> given = new TreeSet<>(RecordParser.REASONS);
         given.addAll(CloudWatchLogsDecoder.REASONS);
+        given.addAll(OtlpParser.REASONS);
         given.addAll(ASSEMBLE_TRACES_REASONS);
         assertThat(readmeReasons(Path.of("README.md"))).isEqualTo(given);
     }

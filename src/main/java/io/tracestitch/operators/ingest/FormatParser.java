@@ -1,0 +1,30 @@
+package io.tracestitch.operators.ingest;
+
+import io.tracestitch.config.RecordFormat;
+
+/** Parses the records of one {@link RecordFormat}: NDJSON lines with {@link RecordParser}, OTLP requests with {@link OtlpParser}. */
+public final class FormatParser {
+
+    private final RecordFormat format;
+    private final RecordParser lines = new RecordParser();
+    private final OtlpParser otlp;
+
+    /** @param otlpTenantAttribute the attribute that names an OTLP span's tenant */
+    public FormatParser(RecordFormat format, String otlpTenantAttribute) {
+        this.format = format;
+        this.otlp = new OtlpParser(otlpTenantAttribute);
+    }
+
+    public void parse(byte[] record, RecordParser.Output out) {
+        switch (format) {
+            case NDJSON -> lines.parse(record, out);
+            case OTLP_PROTO -> otlp.parse(record, false, out);
+            case OTLP_JSON -> otlp.parse(record, true, out);
+        }
+    }
+
+    /** An NDJSON record of up to {@code maxBytes}: see {@link RecordParser#parse(byte[], int, RecordParser.Output)}. */
+    public void parseLine(byte[] record, int maxBytes, RecordParser.Output out) {
+        lines.parse(record, maxBytes, out);
+    }
+}
