@@ -150,6 +150,16 @@ public record RunConfig(
         }
     }
 
+    /** How the OTLP output topic's records are encoded, by the names the Collector's Kafka receiver uses. */
+    public enum OtlpEncoding implements Named {
+        OTLP_PROTO, OTLP_JSON;
+
+        @Override
+        public String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** Checks and types the settings, defaults filled in; the first rule broken is the refusal. */
     public static RunConfig from(RunSettings settings) {
         List<String> bootstrapServers = settings.read(RunOptions.KAFKA_BOOTSTRAP_SERVERS,

@@ -1,7 +1,9 @@
 package io.tracestitch.jobs;
 
+import io.tracestitch.config.RunConfig.OtlpEncoding;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.DeadLetter;
+import io.tracestitch.model.TopicRecord;
 import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.DeadLetters;
 import io.tracestitch.operators.ingest.FileLine;
@@ -37,8 +39,15 @@ public final class StitchRun {
      */
     public static final int MAX_PARALLELISM = 8;
 
-    /** What a run reads and writes. {@code deadLetters} may be null (then they are only counted). */
-    public record Files(List<Path> inputs, Path transactions, Path deadLetters) {
+    /**
+     * What a run reads and writes. {@code deadLetters} may be null (then they are only counted);
+     * {@code otlp}, the OTLP/JSON lines of the transactions, may be null (then none are written).
+     */
+    public record Files(List<Path> inputs, Path transactions, Path deadLetters, Path otlp) {
+
+        public Files(List<Path> inputs, Path transactions, Path deadLetters) {
+            this(inputs, transactions, deadLetters, null);
+        }
 
         /**
          * The files of a run given as the user names them: input directories are expanded to the
@@ -49,13 +58,15 @@ public final class StitchRun {
          * @throws IllegalArgumentException a usage error: an input given twice, or an output that
          *     would destroy an input, lie among the inputs, collide with the other output or cannot be written
          */
-        public static Files checked(List<Path> inputs, Path transactions, Path deadLetters) throws IOException {
+        public static Files checked(List<Path> inputs, Path transactions, Path deadLetters, Path otlp)
+                throws IOException {
             List<Path> inputFiles = PathChecks.inputFiles(inputs);
             Map<String, Path> outputByOption = new LinkedHashMap<>();
             outputByOption.put("--output", transactions);
             outputByOption.put("--dead-letter", deadLetters);
+            outputByOption.put("--otlp-output", otlp);
             PathChecks.checkOutputs(inputs, inputFiles, outputByOption);
-            return new Files(inputFiles, transactions, deadLetters);
+            return new Files(inputFiles, transactions, deadLetters, otlp);
         }
     }
 
@@ -69,9 +80,10 @@ public final class StitchRun {
     public static Map<String, Long> run(Files files, StitchConfig config, int parallelism) throws Exception {
         if (files.inputs().isEmpty()) {
             // Only empty input directories: nothing to stitch, and Flink's file source refuses an empty list.
-            java.nio.file.Files.write(files.transactions(), new byte[0]);
-            if (files.deadLetters() != null) {
-                java.nio.file.Files.write(files.deadLetters(), new byte[0]);
+            for (Path output : java.util.Arrays.asList(files.transactions(), files.deadLetters(), files.otlp())) {
+                if (output != null) {
+                    java.nio.file.Files.write(output, new byte[0]);
+                }
             }
             return new TreeMap<>();
         }
@@ -88,6 +100,12 @@ public final class StitchRun {
         out.transactions().map(TransactionRevision::line).name("Transaction lines")
                 .sinkTo(new LineFileSink(files.transactions()))
                 .setParallelism(1).uid("transactions-file").name("Write transactions");
+        if (files.otlp() != null) {
+            StitchingPipeline.otlp(out.transactions(), config, OtlpEncoding.OTLP_JSON)
+                    .map(TopicRecord::value).name("OTLP lines")
+                    .sinkTo(new LineFileSink(files.otlp()))
+                    .setParallelism(1).uid("otlp-file").name("Write OTLP");
+        }
         DataStream<byte[]> deadLetterLines = out.deadLetters().union(lines.getSideOutput(DeadLetters.TAG))
                 .map(DeadLetter::toJson).name("Dead letter JSON");
         if (files.deadLetters() != null) {

@@ -44,7 +44,7 @@ public final class Demo {
         System.out.println("Simulated serverless shop: " + options.tenants().size() + " tenants x "
                 + options.requestsPerTenant() + " requests (API -> SNS fan-out -> Kinesis/SQS/EventBridge consumers,"
                 + " cold starts, timeouts, untraced producers, late spans) -> " + input);
-        Map<String, Long> counters = StitchRun.run(StitchRun.Files.checked(List.of(input), transactions, deadLetters),
+        Map<String, Long> counters = StitchRun.run(StitchRun.Files.checked(List.of(input), transactions, deadLetters, null),
                 StitchConfig.defaults(), 2);
         List<JsonNode> view = finalView(transactions);
         System.out.printf("Stitched %d records into %d transactions (%d revisions written, %d dead letters).%n%n",
