@@ -28,10 +28,13 @@ class TransactionTraceTest {
     static final String CONSUMER = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
     static final SpanLink[] NO_LINKS = {};
 
+    /** The API's invocation span, the producer trace's root. */
+    static final io.tracestitch.model.Span API = span(PRODUCER, "00000000000000a1", null, "api", "server", 0, "req-api",
+            Revisions.refs(), NO_LINKS);
+
     /** API → SQS m1 → consumer: the producer trace's child publishes, the consumer trace's root receives. */
     static Revisions chain(String transactionId, int revision) {
-        return Revisions.of(transactionId, revision).spans(
-                span(PRODUCER, "00000000000000a1", null, "api", "server", 0, "req-api", Revisions.refs(), NO_LINKS),
+        return Revisions.of(transactionId, revision).spans(API,
                 span(PRODUCER, "00000000000000a2", "00000000000000a1", "api", "producer", 2, null,
                         Revisions.refs(publish("sqs", "orders", "m1")), NO_LINKS),
                 span(CONSUMER, "00000000000000b1", null, "worker", "consumer", 40, "req-worker",
