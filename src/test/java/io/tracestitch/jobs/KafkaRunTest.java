@@ -100,7 +100,7 @@ class KafkaRunTest {
                 "output.kafka.topic", "out", "output.kafka.dead-letter-topic", "dead"));
         RunConfig withoutDirectory = new RunConfig(config.bootstrapServers(), config.kafkaProperties(),
                 config.kafkaInput(), config.kinesisInput(), config.bounded(), config.idleTimeout(), config.outputTopic(),
-                config.deadLetterTopic(), config.transactionalIdPrefix(), config.checkpointInterval(), null,
+                config.deadLetterTopic(), config.transactionalIdPrefix(), config.otlpOutput(), config.checkpointInterval(), null,
                 config.stateBackend(), config.parallelism(), config.stitch());
         assertThatThrownBy(() -> StreamingRun.environment(withoutDirectory, null))
                 .isInstanceOf(IllegalArgumentException.class)
