@@ -2,13 +2,11 @@ package io.tracestitch.operators.output.otlp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tracestitch.model.DeadLetter;
 import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Json;
-import io.tracestitch.model.LogFact;
 import io.tracestitch.model.Span;
 import io.tracestitch.model.TransactionRevision;
-import io.tracestitch.operators.ingest.RecordParser;
+import io.tracestitch.operators.trace.TraceDigests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,7 +20,7 @@ import java.util.Set;
  * What the OTLP encoder needs of one revision, read back from its JSON line (the README's output
  * format): the ids, the upstream transactions, the invocations by request id and the spans. The line
  * is the revision's only complete form: spans exist, once their trace closed, only rendered as input
- * span records, so reading them through the input's own {@link RecordParser} gives exactly the spans
+ * span records, so reading them through the input's own parser ({@link TraceDigests#parseRendered}) gives exactly the spans
  * (normalised message references and join keys included) that the line shows.
  */
 public record RevisionContent(String tenant, String transactionId, int revision, List<String> supersedes,
@@ -75,29 +73,9 @@ public record RevisionContent(String tenant, String transactionId, int revision,
 
     private static List<Span> spans(JsonNode array) {
         List<Span> spans = new ArrayList<>(array.size());
-        RecordParser parser = new RecordParser();
-        RecordParser.Output collect = new RecordParser.Output() {
-            @Override
-            public void span(Span span) {
-                spans.add(span);
-            }
-
-            @Override
-            public void log(LogFact log) {
-                throw new IllegalArgumentException("a transaction line's span is a log record");
-            }
-
-            @Override
-            public void deadLetter(DeadLetter deadLetter) {
-                throw new IllegalArgumentException("a transaction line's span does not parse: " + deadLetter);
-            }
-
-            @Override
-            public void ignored() {}
-        };
         try {
             for (JsonNode span : array) {
-                parser.parse(MAPPER.writeValueAsBytes(span), collect);
+                spans.add(TraceDigests.parseRendered(MAPPER.writeValueAsBytes(span)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
