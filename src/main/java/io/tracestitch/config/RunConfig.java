@@ -28,6 +28,7 @@ import org.apache.flink.configuration.ConfigOption;
  *
  * @param kafkaInput null when no Kafka topic is read
  * @param kinesisInput null when no Kinesis stream is read
+ * @param otlpOutput null when no OTLP topic is written
  * @param checkpointDir null: the cluster's own setting
  * @param parallelism null: the cluster's default
  */
@@ -41,6 +42,7 @@ public record RunConfig(
         String outputTopic,
         String deadLetterTopic,
         String transactionalIdPrefix,
+        OtlpOutput otlpOutput,
         Duration checkpointInterval,
         String checkpointDir,
         StateBackend stateBackend,
@@ -76,6 +78,11 @@ public record RunConfig(
         public KafkaInput {
             topics = List.copyOf(topics);
         }
+    }
+
+    /** The topic the transactions go to as OpenTelemetry traces, and their encoding. */
+    public record OtlpOutput(String topic, OtlpEncoding encoding) implements Serializable {
+        private static final long serialVersionUID = 1L;
     }
 
     /**
@@ -166,6 +173,16 @@ public record RunConfig(
         }
     }
 
+    /** How the OTLP output topic's records are encoded, by the names the Collector's Kafka receiver uses. */
+    public enum OtlpEncoding implements Named {
+        OTLP_PROTO, OTLP_JSON;
+
+        @Override
+        public String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** Checks and types the settings, defaults filled in; the first rule broken is the refusal. */
     public static RunConfig from(RunSettings settings) {
         List<String> bootstrapServers = settings.read(RunOptions.KAFKA_BOOTSTRAP_SERVERS,
@@ -203,6 +220,10 @@ public record RunConfig(
         String checkpointDir = settings.read(RunOptions.CHECKPOINT_DIR, RunConfig::checkpointDir).orElse(null);
         StateBackend stateBackend = settings.read(RunOptions.STATE_BACKEND, text -> oneOf(RunOptions.STATE_BACKEND, text,
                 StateBackend.values())).orElse(StateBackend.HASHMAP);
+        Optional<String> otlpTopic = settings.read(RunOptions.OUTPUT_KAFKA_OTLP_TOPIC,
+                text -> requireTopic(RunOptions.OUTPUT_KAFKA_OTLP_TOPIC, text));
+        OtlpEncoding otlpEncoding = settings.read(RunOptions.OUTPUT_KAFKA_OTLP_ENCODING, text -> oneOf(
+                RunOptions.OUTPUT_KAFKA_OTLP_ENCODING, text, OtlpEncoding.values())).orElse(OtlpEncoding.OTLP_PROTO);
         Integer parallelism = settings.read(RunOptions.PARALLELISM, RunConfig::parallelism).orElse(null);
         StitchConfig stitch = stitch(settings, bounded);
 
@@ -239,8 +260,24 @@ public record RunConfig(
             throw settings.refusal(RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC.key() + " '" + deadLetterTopic.get()
                     + "' is also " + RunOptions.OUTPUT_KAFKA_TOPIC.key(), RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC.key());
         }
-        for (ConfigOption<String> output : List.of(RunOptions.OUTPUT_KAFKA_TOPIC, RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC)) {
-            String topic = output == RunOptions.OUTPUT_KAFKA_TOPIC ? outputTopic.get() : deadLetterTopic.get();
+        if (otlpTopic.isPresent()) {
+            if (otlpTopic.get().equals(outputTopic.get()) || otlpTopic.get().equals(deadLetterTopic.get())) {
+                throw settings.refusal(RunOptions.OUTPUT_KAFKA_OTLP_TOPIC.key() + " '" + otlpTopic.get() + "' is also "
+                        + (otlpTopic.get().equals(outputTopic.get()) ? RunOptions.OUTPUT_KAFKA_TOPIC.key()
+                                : RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC.key()), RunOptions.OUTPUT_KAFKA_OTLP_TOPIC.key());
+            }
+            if (!stitch.includeSpans()) {
+                throw settings.refusal(RunOptions.OUTPUT_KAFKA_OTLP_TOPIC.key() + " needs the spans, and "
+                        + StitchOptions.INCLUDE_SPANS.key() + " is false", RunOptions.OUTPUT_KAFKA_OTLP_TOPIC.key());
+            }
+        }
+        Map<ConfigOption<String>, String> outputs = new LinkedHashMap<>();
+        outputs.put(RunOptions.OUTPUT_KAFKA_TOPIC, outputTopic.get());
+        outputs.put(RunOptions.OUTPUT_KAFKA_DEAD_LETTER_TOPIC, deadLetterTopic.get());
+        otlpTopic.ifPresent(topic -> outputs.put(RunOptions.OUTPUT_KAFKA_OTLP_TOPIC, topic));
+        for (Map.Entry<ConfigOption<String>, String> entry : outputs.entrySet()) {
+            ConfigOption<String> output = entry.getKey();
+            String topic = entry.getValue();
             if (topics.contains(topic)) {
                 throw settings.refusal(output.key() + " '" + topic + "' is also in " + RunOptions.INPUT_KAFKA_TOPICS.key()
                         + ": the job would read what it writes", output.key());
@@ -251,7 +288,8 @@ public record RunConfig(
                 streams.isEmpty() ? null
                         : new KinesisInput(streams, region.get(), endpoint, format, kinesisStart, otlpTenantAttribute),
                 bounded, idleTimeout, outputTopic.get(), deadLetterTopic.get(),
-                transactionalIdPrefix.orElse("tracestitch-" + outputTopic.get()), checkpointInterval, checkpointDir, stateBackend,
+                transactionalIdPrefix.orElse("tracestitch-" + outputTopic.get()),
+                otlpTopic.map(topic -> new OtlpOutput(topic, otlpEncoding)).orElse(null), checkpointInterval, checkpointDir, stateBackend,
                 parallelism, stitch);
     }
 
@@ -478,7 +516,7 @@ public record RunConfig(
         return "RunConfig[bootstrapServers=" + bootstrapServers + ", kafkaProperties=" + kafkaProperties
                 + ", kafkaInput=" + kafkaInput + ", kinesisInput=" + kinesisInput + ", bounded=" + bounded
                 + ", idleTimeout=" + idleTimeout + ", outputTopic=" + outputTopic + ", deadLetterTopic=" + deadLetterTopic
-                + ", transactionalIdPrefix=" + transactionalIdPrefix
+                + ", transactionalIdPrefix=" + transactionalIdPrefix + ", otlpOutput=" + otlpOutput
                 + ", checkpointInterval=" + checkpointInterval + ", checkpointDir=" + checkpointDir
                 + ", stateBackend=" + stateBackend + ", parallelism=" + parallelism + ", stitch=" + stitch + "]";
     }

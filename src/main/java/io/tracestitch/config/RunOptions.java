@@ -83,9 +83,18 @@ public final class RunOptions {
                     + "use must land somewhere they can be seen.");
     public static final ConfigOption<String> OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX =
             ConfigOptions.key("output.kafka.transactional-id-prefix").stringType().noDefaultValue()
-            .withDescription("Prefix of the Kafka transactional ids of the job's two sinks. It must be unique per "
+            .withDescription("Prefix of the Kafka transactional ids of the job's sinks (the OTLP sink adds -otlp). It must be unique per "
                     + "job on a broker, and kept across restarts and upgrades of the same job (a new job aborts "
                     + "the open transactions of its prefix). Unset: tracestitch-<output.kafka.topic>.");
+    public static final ConfigOption<String> OUTPUT_KAFKA_OTLP_TOPIC = ConfigOptions.key("output.kafka.otlp-topic")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka topic of the transactions as OpenTelemetry traces (ExportTraceServiceRequest "
+                    + "records, one trace per transaction, each span written once: README, OTLP output), for a "
+                    + "Collector's kafka receiver. Unset: none are written. Needs include-spans true.");
+    public static final ConfigOption<String> OUTPUT_KAFKA_OTLP_ENCODING = ConfigOptions.key("output.kafka.otlp-encoding")
+            .stringType().defaultValue("otlp_proto")
+            .withDescription("Encoding of the OTLP topic's records, named as the Collector's kafka receiver names "
+                    + "them: otlp_proto (protobuf, its default) or otlp_json.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint.interval")
             .durationType().defaultValue(Duration.ofSeconds(10))
             .withDescription("Time between two checkpoints, from 10ms (Flink's least) to 36500d.");
@@ -125,7 +134,8 @@ public final class RunOptions {
             INPUT_BOUNDED,
             INPUT_KINESIS_STREAMS, INPUT_KINESIS_REGION, INPUT_KINESIS_ENDPOINT, INPUT_KINESIS_FORMAT, INPUT_KINESIS_START,
             INPUT_OTLP_TENANT_ATTRIBUTE, INPUT_IDLE_TIMEOUT,
-            OUTPUT_KAFKA_TOPIC, OUTPUT_KAFKA_DEAD_LETTER_TOPIC, OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
+            OUTPUT_KAFKA_TOPIC, OUTPUT_KAFKA_DEAD_LETTER_TOPIC, OUTPUT_KAFKA_TRANSACTIONAL_ID_PREFIX,
+            OUTPUT_KAFKA_OTLP_TOPIC, OUTPUT_KAFKA_OTLP_ENCODING, CHECKPOINT_INTERVAL, CHECKPOINT_DIR, STATE_BACKEND,
             PARALLELISM);
 
     /** Every key with a fixed name that run accepts: its own, then the stitching options. */

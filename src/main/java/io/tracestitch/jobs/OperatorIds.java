@@ -21,6 +21,8 @@ final class OperatorIds {
     static final String TRANSACTIONS_SINK = "transactions-sink";
     static final String DEAD_LETTER_RECORDS = "dead-letter-records";
     static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+    static final String OTLP_SPANS = "otlp-spans";
+    static final String OTLP_SINK = "otlp-sink";
 
     private OperatorIds() {}
 }

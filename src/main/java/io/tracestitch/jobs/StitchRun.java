@@ -1,9 +1,11 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.RecordFormat;
+import io.tracestitch.config.RunConfig.OtlpEncoding;
 import io.tracestitch.config.RunOptions;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.DeadLetter;
+import io.tracestitch.model.TopicRecord;
 import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.operators.DeadLetters;
 import io.tracestitch.operators.ingest.FileLine;
@@ -44,20 +46,23 @@ public final class StitchRun {
 
     /**
      * What a run reads and writes: native NDJSON files, OTLP files (JSON lines or length-prefixed
-     * protobuf, told apart per file), the transactions file, and the dead-letter file, which may be
-     * null (then they are only counted); and the attribute that names an OTLP span's tenant.
+     * protobuf, told apart per file), the transactions file, the dead-letter file, which may be null
+     * (then they are only counted), the OTLP/JSON lines of the transactions, which may be null (then
+     * none are written); and the attribute that names an OTLP span's tenant.
      */
     public record Files(List<Path> inputs, List<Path> otlpInputs, Path transactions, Path deadLetters,
-            String otlpTenantAttribute) {
+            Path otlpOutput, String otlpTenantAttribute) {
 
         /** Native files only, taken as they are (tools and tests that made them). */
         public static Files of(List<Path> inputs, Path transactions, Path deadLetters) {
-            return new Files(inputs, List.of(), transactions, deadLetters, RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
+            return new Files(inputs, List.of(), transactions, deadLetters, null,
+                    RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
         }
 
-        /** Native files only. */
+        /** Native files in, no OTLP out. */
         public static Files checked(List<Path> inputs, Path transactions, Path deadLetters) throws IOException {
-            return checked(inputs, List.of(), transactions, deadLetters, RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
+            return checked(inputs, List.of(), transactions, deadLetters, null,
+                    RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
         }
 
         /**
@@ -70,16 +75,17 @@ public final class StitchRun {
          *     would destroy an input, lie among the inputs, collide with the other output or cannot be written
          */
         public static Files checked(List<Path> inputs, List<Path> otlpInputs, Path transactions, Path deadLetters,
-                String otlpTenantAttribute) throws IOException {
+                Path otlpOutput, String otlpTenantAttribute) throws IOException {
             List<Path> all = new ArrayList<>(inputs);
             all.addAll(otlpInputs);
             List<Path> allFiles = PathChecks.inputFiles(all);
             Map<String, Path> outputByOption = new LinkedHashMap<>();
             outputByOption.put("--output", transactions);
             outputByOption.put("--dead-letter", deadLetters);
+            outputByOption.put("--otlp-output", otlpOutput);
             PathChecks.checkOutputs(all, allFiles, outputByOption);
             return new Files(PathChecks.inputFiles(inputs), PathChecks.inputFiles(otlpInputs), transactions, deadLetters,
-                    otlpTenantAttribute);
+                    otlpOutput, otlpTenantAttribute);
         }
 
         public int fileCount() {
@@ -97,9 +103,10 @@ public final class StitchRun {
     public static Map<String, Long> run(Files files, StitchConfig config, int parallelism) throws Exception {
         if (files.fileCount() == 0) {
             // Only empty input directories: nothing to stitch, and Flink's file source refuses an empty list.
-            java.nio.file.Files.write(files.transactions(), new byte[0]);
-            if (files.deadLetters() != null) {
-                java.nio.file.Files.write(files.deadLetters(), new byte[0]);
+            for (Path output : java.util.Arrays.asList(files.transactions(), files.deadLetters(), files.otlpOutput())) {
+                if (output != null) {
+                    java.nio.file.Files.write(output, new byte[0]);
+                }
             }
             return new TreeMap<>();
         }
@@ -130,6 +137,12 @@ public final class StitchRun {
         out.transactions().map(TransactionRevision::line).name("Transaction lines")
                 .sinkTo(new LineFileSink(files.transactions()))
                 .setParallelism(1).uid("transactions-file").name("Write transactions");
+        if (files.otlpOutput() != null) {
+            StitchingPipeline.otlp(out.transactions(), config, OtlpEncoding.OTLP_JSON)
+                    .map(TopicRecord::value).name("OTLP lines")
+                    .sinkTo(new LineFileSink(files.otlpOutput()))
+                    .setParallelism(1).uid("otlp-file").name("Write OTLP");
+        }
         DataStream<byte[]> deadLetterLines = out.deadLetters().union(unreadable)
                 .map(DeadLetter::toJson).name("Dead letter JSON");
         if (files.deadLetters() != null) {

@@ -1,6 +1,7 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.RecordFormat;
+import io.tracestitch.config.RunConfig.OtlpEncoding;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.AssemblyInput;
 import io.tracestitch.model.ContentInput;
@@ -11,6 +12,7 @@ import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.ParsedInput;
 import io.tracestitch.model.PlanOutcome;
+import io.tracestitch.model.TopicRecord;
 import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
@@ -23,6 +25,7 @@ import io.tracestitch.operators.ingest.RouteFunction;
 import io.tracestitch.operators.invocation.InvocationJoinFunction;
 import io.tracestitch.operators.output.LineOrderFunction;
 import io.tracestitch.operators.output.TransactionAssemblerFunction;
+import io.tracestitch.operators.output.otlp.OtlpExportFunction;
 import io.tracestitch.operators.resolve.TransactionResolverFunction;
 import io.tracestitch.operators.trace.TraceAssemblerFunction;
 
@@ -85,6 +88,17 @@ public final class StitchingPipeline {
         SingleOutputStreamOperator<Span> spans = parsed
                 .process(new RouteFunction()).uid(OperatorIds.ROUTE).name("Route records");
         return stitch(spans, spans.getSideOutput(ParseFunction.LOGS), spans.getSideOutput(DeadLetters.TAG), config);
+    }
+
+    /**
+     * The revisions as OTLP requests ({@link OtlpExportFunction}: each span once per trace UI), as
+     * records keyed {@code <tenant>/<transactionId>}.
+     */
+    public static DataStream<TopicRecord> otlp(DataStream<TransactionRevision> transactions, StitchConfig config,
+            OtlpEncoding encoding) {
+        return transactions
+                .keyBy(OtlpExportFunction::keyOf, Keys.TYPE)
+                .process(new OtlpExportFunction(config, encoding)).uid(OperatorIds.OTLP_SPANS).name("OTLP spans");
     }
 
     private static Outputs stitch(DataStream<Span> spans, DataStream<LogFact> logs, DataStream<DeadLetter> rejected,

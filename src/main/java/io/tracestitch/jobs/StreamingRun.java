@@ -43,7 +43,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The {@code run} job: Kafka (and Kinesis) in, stitched transactions out to a compacted Kafka topic,
- * exactly once, with dead letters on a topic of their own.
+ * exactly once, with dead letters on a topic of their own and, when configured, the transactions as
+ * OpenTelemetry traces on another.
  */
 public final class StreamingRun {
 
@@ -126,6 +127,12 @@ public final class StreamingRun {
                 .process(new TopicRecordsFunction(config.stitch())).uid(OperatorIds.TOPIC_RECORDS).name("Topic records")
                 .sinkTo(sink(config, config.outputTopic(), config.transactionalIdPrefix()))
                 .uid(OperatorIds.TRANSACTIONS_SINK).name("Write transactions");
+        RunConfig.OtlpOutput otlp = config.otlpOutput();
+        if (otlp != null) {
+            StitchingPipeline.otlp(out.transactions(), config.stitch(), otlp.encoding())
+                    .sinkTo(sink(config, otlp.topic(), config.transactionalIdPrefix() + "-otlp"))
+                    .uid(OperatorIds.OTLP_SINK).name("Write OTLP");
+        }
         out.deadLetters()
                 .map(deadLetter -> new TopicRecord(null, deadLetter.toJson())).returns(TopicRecord.class)
                 .uid(OperatorIds.DEAD_LETTER_RECORDS).name("Dead letter records")

@@ -409,6 +409,24 @@ class RunConfigTest {
     }
 
     @Test
+    void theOtlpTopicIsOptionalProtobufByDefaultAndATopicOfItsOwn() throws Exception {
+        Path file = minimal();
+        assertThat(load(file).config().otlpOutput()).isNull();
+        assertThat(load(file, "output.kafka.otlp-topic=otlp").config().otlpOutput())
+                .isEqualTo(new RunConfig.OtlpOutput("otlp", RunConfig.OtlpEncoding.OTLP_PROTO));
+        assertThat(load(file, "output.kafka.otlp-topic=otlp", "output.kafka.otlp-encoding=otlp_json").config()
+                .otlpOutput().encoding()).isEqualTo(RunConfig.OtlpEncoding.OTLP_JSON);
+        assertThat(refusal(file, "output.kafka.otlp-topic=otlp", "output.kafka.otlp-encoding=json"))
+                .startsWith("output.kafka.otlp-encoding: 'json' is not otlp_proto or otlp_json");
+        assertThat(refusal(file, "output.kafka.otlp-topic=transactions"))
+                .isEqualTo("output.kafka.otlp-topic 'transactions' is also output.kafka.topic (from --set)");
+        assertThat(refusal(file, "output.kafka.otlp-topic=spans", "input.kafka.topics=spans")).isEqualTo(
+                "output.kafka.otlp-topic 'spans' is also in input.kafka.topics: the job would read what it writes (from --set)");
+        assertThat(refusal(file, "output.kafka.otlp-topic=otlp", "include-spans=false"))
+                .isEqualTo("output.kafka.otlp-topic needs the spans, and include-spans is false (from --set)");
+    }
+
+    @Test
     void boundedInputIsKafkaOnly() throws Exception {
         Path file = minimal();
         assertThat(load(file, "input.bounded=true").config().bounded()).isTrue();

@@ -1,6 +1,7 @@
 package io.tracestitch.jobs;
 
 import io.tracestitch.config.RunConfig;
+import io.tracestitch.operators.output.otlp.OtlpIds;
 import io.tracestitch.testing.FinalView;
 import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
@@ -13,6 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +23,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 3-partition topic, the job at parallelism 2 with checkpoints and {@code input.bounded}, and the
  * transactions topic read back with {@code read_committed} and compacted as a consumer would. The
  * compacted view must equal the sample's expected transactions exactly, the records must form a
- * valid changelog, and the dead-letter topic must hold exactly the sample's malformed lines.
+ * valid changelog, and the dead-letter topic must hold exactly the sample's malformed lines. The OTLP
+ * topic, read the same way, must hold only {@code ExportTraceServiceRequest}s, with a trace for every
+ * current transaction.
  */
 class KafkaRunTest {
 
@@ -53,9 +58,11 @@ class KafkaRunTest {
         String input = "in-" + sample;
         String output = "transactions-" + sample;
         String deadLetters = "dead-letters-" + sample;
+        String otlp = "otlp-" + sample;
         KAFKA.createTopic(input, 3);
         KAFKA.createTopic(output, 3);
         KAFKA.createTopic(deadLetters, 1);
+        KAFKA.createTopic(otlp, 2);
         KafkaTopics.produce(KAFKA.bootstrapServers(), input, 3,
                 KafkaTopics.utf8(SamplesStitchTest.reorder(given, SamplesStitchTest.Order.SHUFFLED)));
 
@@ -63,7 +70,8 @@ class KafkaRunTest {
                 "input.kafka.topics", input,
                 "input.kafka.group-id", "stitch-" + sample,
                 "output.kafka.topic", output,
-                "output.kafka.dead-letter-topic", deadLetters));
+                "output.kafka.dead-letter-topic", deadLetters,
+                "output.kafka.otlp-topic", otlp));
         StreamingRun.start(config, null).getJobExecutionResult().get(3, TimeUnit.MINUTES);
 
         List<KafkaTopics.Read> records = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), output);
@@ -82,6 +90,19 @@ class KafkaRunTest {
         }
         dead.sort(null);
         assertThat(dead).as("dead letters of %s", sample).containsExactlyElementsOf(wantDead);
+
+        // Every committed OTLP record is an ExportTraceServiceRequest; each current transaction is one trace.
+        Set<ByteString> traces = new HashSet<>();
+        for (KafkaTopics.Read record : KafkaTopics.readCommitted(KAFKA.bootstrapServers(), otlp)) {
+            ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(record.bytes());
+            assertThat(request.getResourceSpansCount()).isPositive();
+            request.getResourceSpansList().forEach(rs -> rs.getScopeSpansList()
+                    .forEach(ss -> ss.getSpansList().forEach(span -> traces.add(span.getTraceId()))));
+        }
+        for (JsonNode transaction : view.finalRecords()) {
+            assertThat(traces).as("the trace of %s", transaction.path("transactionId").asText()).contains(ByteString.copyFrom(
+                    OtlpIds.transactionTraceId(transaction.path("tenant").asText(), transaction.path("transactionId").asText())));
+        }
     }
 
     /**
@@ -125,7 +146,7 @@ class KafkaRunTest {
                 "output.kafka.topic", "out", "output.kafka.dead-letter-topic", "dead"));
         RunConfig withoutDirectory = new RunConfig(config.bootstrapServers(), config.kafkaProperties(),
                 config.kafkaInput(), config.kinesisInput(), config.bounded(), config.idleTimeout(), config.outputTopic(),
-                config.deadLetterTopic(), config.transactionalIdPrefix(), config.checkpointInterval(), null,
+                config.deadLetterTopic(), config.transactionalIdPrefix(), config.otlpOutput(), config.checkpointInterval(), null,
                 config.stateBackend(), config.parallelism(), config.stitch());
         assertThatThrownBy(() -> StreamingRun.environment(withoutDirectory, null))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -232,7 +232,8 @@ class OpenTelemetrySdkStitchTest {
                 + "Init Duration: 300.00 ms\\t\"}\n");
         Path output = dir.resolve(spans.getFileName() + ".out.ndjson");
         Path deadLetters = dir.resolve(spans.getFileName() + ".dead.ndjson");
-        StitchRun.run(StitchRun.Files.checked(List.of(logs), List.of(spans), output, deadLetters, "cloud.account.id"),
+        StitchRun.run(StitchRun.Files.checked(List.of(logs), List.of(spans), output, deadLetters, null,
+                "cloud.account.id"),
                 StitchConfig.defaults(), parallelism);
         Changelog.assertValid(output);
         assertThat(Files.readAllLines(deadLetters)).isEmpty();

@@ -47,7 +47,7 @@ class OtlpStitchTest {
         Path output = dir.resolve(name + (proto ? ".proto" : ".json") + ".out.ndjson");
         Path deadLetters = dir.resolve(name + (proto ? ".proto" : ".json") + ".dead.ndjson");
         StitchRun.run(StitchRun.Files.checked(List.of(logs), List.of(spans), output, deadLetters,
-                RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue()), StitchConfig.defaults(), parallelism);
+                null, RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue()), StitchConfig.defaults(), parallelism);
         Changelog.assertValid(output);
         return FinalView.of(output);
     }
@@ -92,7 +92,7 @@ class OtlpStitchTest {
         Path output = dir.resolve("out.ndjson");
         Path deadLetters = dir.resolve("dead.ndjson");
         Map<String, Long> counters = StitchRun.run(StitchRun.Files.checked(List.of(logs), List.of(spans), output,
-                deadLetters, "cloud.account.id"), StitchConfig.defaults(), 2);
+                deadLetters, null, "cloud.account.id"), StitchConfig.defaults(), 2);
         List<String> dead = Files.readAllLines(deadLetters, StandardCharsets.UTF_8);
         assertThat(dead).filteredOn(l -> l.contains("otlp")).hasSize(2)
                 .anyMatch(l -> l.startsWith("{\"reason\":\"invalid-otlp-id\""))

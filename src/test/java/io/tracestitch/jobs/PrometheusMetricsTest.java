@@ -107,13 +107,14 @@ class PrometheusMetricsTest {
             kafka.createTopic("in", 2);
             kafka.createTopic("transactions", 2);
             kafka.createTopic("dead-letters", 1);
+            kafka.createTopic("otlp", 1);
             KafkaTopics.produce(kafka.bootstrapServers(), "in", 2, KafkaTopics.utf8(lines));
             // Endless input (not input.bounded), so the job runs until it has been scraped.
             Path file = Files.writeString(dir.resolve("run.yaml"), String.join("\n",
                     "kafka.bootstrap-servers: " + kafka.bootstrapServers(),
                     "input.kafka.topics: in", "input.kafka.group-id: metrics", "input.kafka.start: earliest",
                     "output.kafka.topic: transactions", "output.kafka.dead-letter-topic: dead-letters",
-                    "checkpoint.interval: 500ms", "checkpoint.dir: " + dir.resolve("checkpoints").toUri(),
+                    "output.kafka.otlp-topic: otlp", "checkpoint.interval: 500ms", "checkpoint.dir: " + dir.resolve("checkpoints").toUri(),
                     "state.backend: rocksdb", "parallelism: 2", ""));
             RunConfig config = RunConfigLoader.load(file, List.of(), Map.of()).config();
 

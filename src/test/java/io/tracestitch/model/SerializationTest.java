@@ -4,6 +4,7 @@ import io.tracestitch.operators.content.TraceContent;
 import io.tracestitch.operators.hop.HopSides;
 import io.tracestitch.operators.invocation.InvocationState;
 import io.tracestitch.operators.output.HeldOutcome;
+import io.tracestitch.operators.output.otlp.EmittedSpans;
 import io.tracestitch.operators.output.PendingPlan;
 import io.tracestitch.operators.output.TransactionProgress;
 import io.tracestitch.operators.resolve.TenantCounters;
@@ -48,7 +49,8 @@ class SerializationTest {
                 TraceContent.class,
                 PendingPlan.class,
                 TransactionProgress.class,
-                HeldOutcome.class);
+                HeldOutcome.class,
+                EmittedSpans.class);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -91,6 +91,11 @@ public final class FinalView {
         return new ArrayList<>(byId.values());
     }
 
+    /** The final view's records whole, in (tenant, transactionId) order. */
+    public List<JsonNode> finalRecords() {
+        return new ArrayList<>(finalRecords.values());
+    }
+
     public List<String> repeatedRevisions() {
         return repeatedRevisions;
     }

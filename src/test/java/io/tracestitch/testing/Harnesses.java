@@ -1,5 +1,6 @@
 package io.tracestitch.testing;
 
+import io.tracestitch.config.RunConfig.OtlpEncoding;
 import io.tracestitch.config.StitchConfig;
 import io.tracestitch.model.AssemblyInput;
 import io.tracestitch.model.ContentInput;
@@ -8,6 +9,7 @@ import io.tracestitch.model.JoinKey;
 import io.tracestitch.model.Keys;
 import io.tracestitch.model.LogFact;
 import io.tracestitch.model.PlanOutcome;
+import io.tracestitch.model.TopicRecord;
 import io.tracestitch.model.TransactionRevision;
 import io.tracestitch.model.RequestFact;
 import io.tracestitch.model.ResolverInput;
@@ -17,6 +19,7 @@ import io.tracestitch.operators.hop.HopPairingFunction;
 import io.tracestitch.operators.invocation.InvocationJoinFunction;
 import io.tracestitch.operators.output.LineOrderFunction;
 import io.tracestitch.operators.output.TransactionAssemblerFunction;
+import io.tracestitch.operators.output.otlp.OtlpExportFunction;
 import io.tracestitch.operators.resolve.TransactionResolverFunction;
 import io.tracestitch.operators.trace.TraceAssemblerFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -85,6 +88,12 @@ public final class Harnesses {
     public static KeyedStage<String, PlanOutcome, TransactionRevision> lineOrder(long plainBudget) throws Exception {
         return new KeyedStage<>(oneInput(new LineOrderFunction(plainBudget), PlanOutcome::tenant, Types.STRING,
                 TypeInformation.of(TransactionRevision.class)));
+    }
+
+    public static KeyedStage<Tuple2<String, String>, TransactionRevision, TopicRecord> otlpExport(StitchConfig config,
+            OtlpEncoding encoding) throws Exception {
+        return new KeyedStage<>(oneInput(new OtlpExportFunction(config, encoding), OtlpExportFunction::keyOf, Keys.TYPE,
+                TypeInformation.of(TopicRecord.class)));
     }
 
     private static <K, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> oneInput(

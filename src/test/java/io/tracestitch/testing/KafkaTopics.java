@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaTopics {
 
     /** One record as read: where it was, its key and value as text (null value: a tombstone). */
-    public record Read(int partition, long offset, String key, String value) {}
+    /** {@code value} as UTF-8 text, {@code bytes} as written (binary values: OTLP protobuf). */
+    public record Read(int partition, long offset, String key, String value, byte[] bytes) {}
 
     private KafkaTopics() {}
 
@@ -98,7 +99,7 @@ public final class KafkaTopics {
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     byPartition.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(new Read(record.partition(),
-                            record.offset(), text(record.key()), text(record.value())));
+                            record.offset(), text(record.key()), text(record.value()), record.value()));
                 }
             }
             List<Read> all = new ArrayList<>();

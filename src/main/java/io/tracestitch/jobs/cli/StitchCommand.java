@@ -56,6 +56,11 @@ final class StitchCommand implements Callable<Integer> {
             description = "The dead-letter file (NDJSON, overwritten). Without it dead letters are only counted.")
     Path deadLetters;
 
+    @Option(names = "--otlp-output", paramLabel = "<file>",
+            description = "Also write the transactions as OpenTelemetry traces: OTLP/JSON lines (overwritten), "
+                    + "one ExportTraceServiceRequest per line, as the Collector's file exporter writes them.")
+    Path otlpOutput;
+
     @Option(names = "--parallelism", paramLabel = "N", converter = IntRange.Positive.class,
             description = "On the embedded MiniCluster from 1 to " + StitchRun.MAX_PARALLELISM + "; on a Flink "
                     + "cluster whatever its slots allow. Default: the number of cores, at most 4.")
@@ -91,7 +96,11 @@ final class StitchCommand implements Callable<Integer> {
             if (otlpTenantAttribute.isBlank()) {
                 throw new IllegalArgumentException("--otlp-tenant-attribute must name an attribute");
             }
-            files = StitchRun.Files.checked(inputs, otlpInputs, output, deadLetters, otlpTenantAttribute);
+            if (otlpOutput != null && !config.includeSpans()) {
+                throw new IllegalArgumentException("--otlp-output needs the spans: it cannot be given with "
+                        + (noSpans ? "--no-spans" : "--include-spans false"));
+            }
+            files = StitchRun.Files.checked(inputs, otlpInputs, output, deadLetters, otlpOutput, otlpTenantAttribute);
         } catch (IllegalArgumentException usageError) {
             throw new ParameterException(spec.commandLine(), usageError.getMessage());
         }
@@ -108,7 +117,8 @@ final class StitchCommand implements Callable<Integer> {
         System.out.printf("tracestitch: %d input files, %.1f s, parallelism %d%n", files.fileCount(), seconds,
                 runParallelism);
         counters.forEach((name, value) -> System.out.printf("  %-18s %d%n", name, value));
-        System.out.println("  transactions -> " + output + (deadLetters == null ? "" : ", dead letters -> " + deadLetters));
+        System.out.println("  transactions -> " + output + (deadLetters == null ? "" : ", dead letters -> " + deadLetters)
+                + (otlpOutput == null ? "" : ", OTLP -> " + otlpOutput));
         return 0;
     }
 

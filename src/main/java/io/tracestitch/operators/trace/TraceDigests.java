@@ -145,15 +145,31 @@ public final class TraceDigests {
     /** The spans a digest was built from. */
     public static Span[] spans(TraceDigest digest) {
         List<Span> spans = new ArrayList<>(digest.spanCount());
-        RecordParser parser = new RecordParser();
-        RecordParser.Output collect = new RecordParser.Output() {
+        byte[] json = spansJson(digest);
+        int from = 0;
+        for (int end : digest.spanEnds()) {
+            spans.add(parseRendered(Arrays.copyOfRange(json, from, end)));
+            from = end;
+        }
+        return spans.toArray(new Span[0]);
+    }
+
+    /**
+     * One span record as {@link #render} wrote it (digests and transaction lines hold them), parsed
+     * back by the input's parser; anything else is a bug, not a dead letter.
+     */
+    public static Span parseRendered(byte[] json) {
+        Span[] parsed = new Span[1];
+        new RecordParser().parse(json, new RecordParser.Output() {
             @Override
             public void span(Span span) {
-                spans.add(span);
+                parsed[0] = span;
             }
 
             @Override
-            public void log(LogFact log) {}
+            public void log(LogFact log) {
+                throw new IllegalStateException("a rendered span is a log record");
+            }
 
             @Override
             public void deadLetter(DeadLetter deadLetter) {
@@ -161,15 +177,11 @@ public final class TraceDigests {
             }
 
             @Override
-            public void ignored() {}
-        };
-        byte[] json = spansJson(digest);
-        int from = 0;
-        for (int end : digest.spanEnds()) {
-            parser.parse(Arrays.copyOfRange(json, from, end), collect);
-            from = end;
-        }
-        return spans.toArray(new Span[0]);
+            public void ignored() {
+                throw new IllegalStateException("a rendered span is no record");
+            }
+        });
+        return parsed[0];
     }
 
     private static void count(Map<TraceGraph.Edge, int[]> edges, TraceGraph.Edge edge) {
