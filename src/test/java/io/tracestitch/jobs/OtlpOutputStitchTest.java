@@ -18,6 +18,7 @@ import io.tracestitch.operators.output.otlp.RevisionContent;
 import io.tracestitch.operators.output.otlp.TransactionTrace;
 import io.tracestitch.testing.FinalView;
 import io.tracestitch.testing.MiniClusters;
+import io.tracestitch.testing.OtlpEncoding;
 import io.tracestitch.testing.OtlpLines;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,8 +37,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Round trip: the samples stitched with {@code --otlp-output}, the OTLP/JSON read back with
- * opentelemetry-proto. Each transaction of the final view is one trace holding each of its spans,
+ * Round trip: the samples stitched with {@code --otlp-output} (from their native lines, and from
+ * their spans as OTLP), the OTLP/JSON read back with opentelemetry-proto. Each transaction of the final view is one trace holding each of its spans,
  * whose last copy is the final revision's form, and no span written twice alike; every span hangs
  * from a span of the trace (one root, the transaction's, or an orphan of the input), consumer traces
  * from the producer span of a hop, fan-in as links, and every superseded trace says where it went.
@@ -49,14 +50,14 @@ class OtlpOutputStitchTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @ParameterizedTest(name = "{0} p={1}")
-    @CsvSource({"small, 1", "small, 4", "late, 2", "formats, 2"})
-    void everyTransactionIsOneTraceWithEachSpanOnce(String sample, int parallelism, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0} p={1} in {2}")
+    @CsvSource({"small, 1, ndjson", "small, 4, ndjson", "late, 2, ndjson", "formats, 2, ndjson",
+            "small, 2, otlp_proto", "formats, 2, otlp_json"})
+    void everyTransactionIsOneTraceWithEachSpanOnce(String sample, int parallelism, String input, @TempDir Path dir)
+            throws Exception {
         Path out = dir.resolve("transactions.ndjson");
         Path otlp = dir.resolve("otlp.jsonl");
-        StitchRun.run(new StitchRun.Files(List.of(resource(sample + ".ndjson")), List.of(), out, null, otlp,
-                RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue()),
-                StitchConfig.defaults(), parallelism);
+        StitchRun.run(inputFiles(sample, input, dir, out, otlp), StitchConfig.defaults(), parallelism);
 
         Map<ByteString, List<Span>> written = new LinkedHashMap<>();
         for (ExportTraceServiceRequest request : OtlpLines.read(otlp)) {
@@ -106,6 +107,21 @@ class OtlpOutputStitchTest {
         }
         System.out.printf("%s p=%d: %d transactions, %d superseded, %d spans written again changed%n", sample,
                 parallelism, view.finalRecords().size(), superseded.size(), resent);
+    }
+
+    /**
+     * The sample as given ({@code ndjson}), or OTLP in and out: its spans re-encoded as OTLP/JSON lines
+     * or length-prefixed protobuf ({@link OtlpEncoding}), its other lines native beside them.
+     */
+    private static StitchRun.Files inputFiles(String sample, String input, Path dir, Path out, Path otlp)
+            throws Exception {
+        String tenantAttribute = RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue();
+        if (input.equals("ndjson")) {
+            return new StitchRun.Files(List.of(resource(sample + ".ndjson")), List.of(), out, null, otlp, tenantAttribute);
+        }
+        OtlpEncoding.Encoded encoded = OtlpEncoding.encode(Files.readAllLines(resource(sample + ".ndjson")));
+        OtlpEncoding.Written written = encoded.write(dir, sample, input.equals("otlp_proto"));
+        return new StitchRun.Files(List.of(written.logs()), List.of(written.spans()), out, null, otlp, tenantAttribute);
     }
 
     /** One root, the transaction's span; every other span's parent is in the trace or was never in the input. */

@@ -40,9 +40,9 @@ class OtlpStitchTest {
     Path dir;
 
     private FinalView stitch(String name, OtlpEncoding.Encoded encoded, boolean proto, int parallelism) throws Exception {
-        Path logs = Files.write(dir.resolve(name + ".logs.ndjson"), encoded.nativeLines(), StandardCharsets.UTF_8);
-        Path spans = proto ? Files.write(dir.resolve(name + ".spans.binpb"), encoded.lengthPrefixedProto())
-                : Files.write(dir.resolve(name + ".spans.jsonl"), encoded.jsonLines(), StandardCharsets.UTF_8);
+        OtlpEncoding.Written files = encoded.write(dir, name, proto);
+        Path logs = files.logs();
+        Path spans = files.spans();
         assertThat(StitchRun.otlpFormatOf(spans).text()).isEqualTo(proto ? "otlp_proto" : "otlp_json");
         Path output = dir.resolve(name + (proto ? ".proto" : ".json") + ".out.ndjson");
         Path deadLetters = dir.resolve(name + (proto ? ".proto" : ".json") + ".dead.ndjson");

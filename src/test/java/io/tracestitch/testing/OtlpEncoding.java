@@ -24,6 +24,8 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -70,7 +72,22 @@ public final class OtlpEncoding {
             }
             return bytes.toByteArray();
         }
+
+        /**
+         * Both halves as files in {@code dir}, as {@code stitch --input <logs> --otlp <spans>} reads
+         * them: {@code <name>.logs.ndjson}, and the spans as {@code <name>.spans.binpb} (protobuf) or
+         * {@code <name>.spans.jsonl}.
+         */
+        public Written write(Path dir, String name, boolean proto) throws IOException {
+            Path logs = Files.write(dir.resolve(name + ".logs.ndjson"), nativeLines, StandardCharsets.UTF_8);
+            Path spans = proto ? Files.write(dir.resolve(name + ".spans.binpb"), lengthPrefixedProto())
+                    : Files.write(dir.resolve(name + ".spans.jsonl"), jsonLines(), StandardCharsets.UTF_8);
+            return new Written(logs, spans);
+        }
     }
+
+    /** Where {@link Encoded#write} put the native lines and the OTLP spans. */
+    public record Written(Path logs, Path spans) {}
 
     private OtlpEncoding() {}
 
