@@ -458,6 +458,46 @@ class TraceStitchCliTest {
 
     // Runs of the job.
 
+    /** An OTLP/JSON request of one span, as the Collector's file exporter writes a line. */
+    private static final String OTLP_SPAN = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":"
+            + "\"service.name\",\"value\":{\"stringValue\":\"api\"}}]},\"scopeSpans\":[{\"spans\":[{\"traceId\":"
+            + "\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"GET /\",\"kind\":2,"
+            + "\"startTimeUnixNano\":\"1732400010000000000\",\"endTimeUnixNano\":\"1732400010100000000\"}]}]}]}\n";
+
+    @Test
+    void otlpInAndOutThroughTheCommandLine() throws Exception {
+        Path spans = Files.writeString(dir.resolve("spans.jsonl"), OTLP_SPAN);
+        Path output = dir.resolve("out.ndjson");
+        Path traces = dir.resolve("traces.jsonl");
+        Result result = run("stitch", "--otlp", spans.toString(), "--output", output.toString(),
+                "--otlp-output", traces.toString(), "--parallelism", "1");
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out()).contains("tracestitch: 1 input files", "OTLP -> " + traces);
+        assertThat(Files.readAllLines(output)).singleElement().asString()
+                .contains("\"traceIds\":[\"5b8efff798038103d269b633813fc60c\"]", "\"service\":\"api\"");
+        List<String> lines = Files.readAllLines(traces);
+        assertThat(lines).isNotEmpty();
+        assertThat(lines).allSatisfy(line -> assertThat(line).contains("\"resourceSpans\""));
+        assertThat(String.join("\n", lines)).contains("\"spanId\":\"eee19b7ec3c1b174\"", "\"name\":\"GET /\"");
+    }
+
+    @Test
+    void otlpOptionsRefuseWhatCannotWork() throws Exception {
+        Path spans = Files.writeString(dir.resolve("spans.jsonl"), OTLP_SPAN);
+        Path output = dir.resolve("out.ndjson");
+        assertUsageError(run("stitch", "--output", output.toString()), "'--input=<file|dir>' or '--otlp=<file|dir>'");
+        assertUsageError(run("stitch", "--otlp", spans.toString(), "--output", output.toString(),
+                "--otlp-output", output.toString()), "are the same file");
+        assertUsageError(run("stitch", "--otlp", spans.toString(), "--output", output.toString(),
+                "--otlp-output", spans.toString()), "--otlp-output " + spans + " is the input");
+        assertUsageError(run("stitch", "--otlp", spans.toString(), "--output", output.toString(),
+                "--otlp-output", dir.resolve("t.jsonl").toString(), "--no-spans"), "--otlp-output needs the spans");
+        assertUsageError(run("stitch", "--otlp", spans.toString(), "--output", output.toString(),
+                "--otlp-tenant-attribute", " "), "--otlp-tenant-attribute must name an attribute");
+        assertThat(spans).hasContent(OTLP_SPAN.strip());
+        assertThat(output).doesNotExist();
+    }
+
     @Test
     void badLinesAreNotAFailure() throws Exception {
         Path input = Files.writeString(dir.resolve("in.ndjson"), "not json\n{\"type\":\"span\"}\n");
