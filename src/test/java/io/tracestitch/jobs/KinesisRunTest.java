@@ -6,6 +6,8 @@ import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.Kinesalite;
 import io.tracestitch.testing.MiniClusters;
+import io.tracestitch.testing.OtlpEncoding;
+import io.tracestitch.testing.ReferenceStitcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,10 +29,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.JobStatus;
@@ -156,7 +160,7 @@ class KinesisRunTest {
         wantDead.add(bombRaw);
         wantDead.add(truncatedRaw);
         wantDead.sort(null);
-        Path expected = SamplesStitchTest.resource(SAMPLE + ".expected.ndjson");
+        List<FinalView.Expected> expected = FinalView.expectedFile(SamplesStitchTest.resource(SAMPLE + ".expected.ndjson"));
 
         JobClient job = StreamingRun.start(config, null);
         try {
@@ -225,6 +229,51 @@ class KinesisRunTest {
     }
 
     /**
+     * OTLP protobuf on Kinesis ({@code input.kinesis.format: otlp_proto}), one request per record as
+     * a producer of the Collector's requests would put them, with a record that does not decode among
+     * them: the spans' transactions, and that record as one {@code malformed-otlp} dead letter.
+     */
+    @Test
+    void otlpProtoRecordsOnKinesisGiveTheTransactionsOfTheirSpans(@InjectClusterRESTAddress URI rest,
+            @TempDir Path dir) throws Exception {
+        List<String> given = Files.readAllLines(SamplesStitchTest.resource("small.ndjson"), StandardCharsets.UTF_8);
+        OtlpEncoding.Encoded encoded = OtlpEncoding.encode(given);
+        Set<String> notSpans = new HashSet<>(encoded.nativeLines());
+        List<String> spanLines = given.stream().filter(line -> !notSpans.contains(line)).toList();
+        List<byte[]> records = new ArrayList<>(encoded.requests().stream().map(request -> request.toByteArray()).toList());
+        byte[] garbage = {0x0A, 0x7F, 0x01};
+        records.add(records.size() / 2, garbage);
+        String stream = "otlp";
+        KAFKA.createTopic("otlp-transactions", 2);
+        KAFKA.createTopic("otlp-dead-letters", 1);
+        kinesalite.createStream(stream, 2);
+        putRecords(stream, records);
+        long latest = SmallOnKinesis.latestEventTime(spanLines);
+        long flushMs = latest + 600_000;
+        String flush = "{\"type\":\"span\",\"tenant\":\"flush\",\"traceId\":\"" + "f1a5".repeat(8) + "\",\"spanId\":\""
+                + "f1a5".repeat(4) + "\",\"startMs\":" + flushMs + ",\"endMs\":" + flushMs + "}";
+        putToEveryShard(stream, OtlpEncoding.encode(List.of(flush)).requests().get(0).toByteArray());
+        List<FinalView.Expected> expected = ReferenceStitcher.expected(spanLines);
+
+        RunConfig config = KAFKA.runConfig(dir, Map.of(
+                "output.kafka.topic", "otlp-transactions",
+                "output.kafka.dead-letter-topic", "otlp-dead-letters",
+                "input.kinesis.streams", stream,
+                "input.kinesis.region", kinesalite.region(),
+                "input.kinesis.endpoint", kinesalite.endpoint(),
+                "input.kinesis.format", "otlp_proto",
+                "input.kinesis.start", "trim-horizon"));
+        JobClient job = StreamingRun.start(config, null);
+        try {
+            Outputs out = awaitOutputs(rest, job, "otlp-transactions", "otlp-dead-letters", expected,
+                    List.of(Base64.getEncoder().encodeToString(garbage)));
+            assertThat(out.reasons()).containsValue("malformed-otlp");
+        } finally {
+            cancel(job);
+        }
+    }
+
+    /**
      * The small sample on a 2-shard stream of its own: its lines shuffled, up to ten per record,
      * alternate records ending lines in CRLF; the job reads the stream alone in the ndjson format.
      */
@@ -254,7 +303,7 @@ class KinesisRunTest {
             return records;
         }
 
-        private static long latestEventTime(List<String> given) throws IOException {
+        static long latestEventTime(List<String> given) throws IOException {
             long latest = 0;
             for (String line : given) {
                 if (!SamplesStitchTest.malformed(line) && !line.isBlank()) {
@@ -279,7 +328,8 @@ class KinesisRunTest {
         }
 
         void awaitExact(URI rest, JobClient job) throws Exception {
-            awaitOutputs(rest, job, transactions, deadLetters, SamplesStitchTest.resource("small.expected.ndjson"),
+            awaitOutputs(rest, job, transactions, deadLetters,
+                    FinalView.expectedFile(SamplesStitchTest.resource("small.expected.ndjson")),
                     wantDead);
         }
     }
@@ -292,7 +342,8 @@ class KinesisRunTest {
      * dead letters' raws are exactly {@code wantDead}, or the timeout; then checks them, the
      * changelog and that the job is running and never failed.
      */
-    private static Outputs awaitOutputs(URI rest, JobClient job, String transactions, String deadLetters, Path expected,
+    private static Outputs awaitOutputs(URI rest, JobClient job, String transactions, String deadLetters,
+            List<FinalView.Expected> expected,
             List<String> wantDead) throws Exception {
         long started = System.nanoTime();
         List<String> differences = List.of("nothing read yet");
@@ -318,7 +369,7 @@ class KinesisRunTest {
             Thread.sleep(1000);
         }
         assertThat(differences).as("compacted %s against %s; %d records, %d dead letters; failures: %s", transactions,
-                expected.getFileName(), output.size(), dead.size(), failures(rest, job)).isEmpty();
+                expected.size() + " expected transactions", output.size(), dead.size(), failures(rest, job)).isEmpty();
         assertThat(KafkaTopics.changelogViolations(output)).as("%s as a changelog", transactions).isEmpty();
         assertThat(dead).as("dead letters").containsExactlyElementsOf(wantDead);
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
