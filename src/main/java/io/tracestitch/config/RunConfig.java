@@ -68,15 +68,21 @@ public record RunConfig(
     }
 
     /**
-     * The Kafka topics read, the group whose offsets they use, where they start, how their records
-     * are encoded, and the attribute that names an OTLP span's tenant.
+     * The Kafka topics read, the group whose offsets they use, where they start, how each topic's
+     * records are encoded, and the attribute that names an OTLP span's tenant.
+     *
+     * @param formatByTopic an entry for every topic
      */
-    public record KafkaInput(List<String> topics, String groupId, KafkaStart start, RecordFormat format,
+    public record KafkaInput(List<String> topics, String groupId, KafkaStart start, Map<String, RecordFormat> formatByTopic,
             String otlpTenantAttribute) implements Serializable {
         private static final long serialVersionUID = 1L;
 
         public KafkaInput {
             topics = List.copyOf(topics);
+            formatByTopic = Collections.unmodifiableMap(new LinkedHashMap<>(formatByTopic));
+            if (!formatByTopic.keySet().equals(Set.copyOf(topics))) {
+                throw new IllegalArgumentException("a format for every topic, and only for those: " + formatByTopic);
+            }
         }
     }
 
@@ -201,8 +207,8 @@ public record RunConfig(
         URI endpoint = settings.read(RunOptions.INPUT_KINESIS_ENDPOINT, RunConfig::endpoint).orElse(null);
         KinesisFormat format = settings.read(RunOptions.INPUT_KINESIS_FORMAT, text -> oneOf(RunOptions.INPUT_KINESIS_FORMAT,
                 text, KinesisFormat.values())).orElse(KinesisFormat.NDJSON);
-        RecordFormat kafkaFormat = settings.read(RunOptions.INPUT_KAFKA_FORMAT, text -> oneOf(RunOptions.INPUT_KAFKA_FORMAT,
-                text, RecordFormat.values())).orElse(RecordFormat.NDJSON);
+        Map<String, RecordFormat> kafkaFormats = settings.read(RunOptions.INPUT_KAFKA_FORMAT, text -> kafkaFormats(text, topics))
+                .orElseGet(() -> kafkaFormats(RecordFormat.NDJSON.text(), topics));
         String otlpTenantAttribute = settings.read(RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE, RunConfig::attributeName)
                 .orElse(RunOptions.INPUT_OTLP_TENANT_ATTRIBUTE.defaultValue());
         KinesisStart kinesisStart = settings.read(RunOptions.INPUT_KINESIS_START, text -> oneOf(RunOptions.INPUT_KINESIS_START,
@@ -284,7 +290,7 @@ public record RunConfig(
             }
         }
         return new RunConfig(bootstrapServers, kafkaProperties,
-                topics.isEmpty() ? null : new KafkaInput(topics, groupId.get(), start, kafkaFormat, otlpTenantAttribute),
+                topics.isEmpty() ? null : new KafkaInput(topics, groupId.get(), start, kafkaFormats, otlpTenantAttribute),
                 streams.isEmpty() ? null
                         : new KinesisInput(streams, region.get(), endpoint, format, kinesisStart, otlpTenantAttribute),
                 bounded, idleTimeout, outputTopic.get(), deadLetterTopic.get(),
@@ -353,6 +359,35 @@ public record RunConfig(
             entries.add(value);
         }
         return entries;
+    }
+
+    /**
+     * {@code input.kafka.format}: one format for every topic, or {@code topic=format} entries, the
+     * topics not named being {@code ndjson}.
+     */
+    private static Map<String, RecordFormat> kafkaFormats(String text, List<String> topics) {
+        ConfigOption<?> option = RunOptions.INPUT_KAFKA_FORMAT;
+        Map<String, RecordFormat> formats = new LinkedHashMap<>();
+        if (!text.contains("=")) {
+            RecordFormat every = oneOf(option, text, RecordFormat.values());
+            topics.forEach(topic -> formats.put(topic, every));
+            return formats;
+        }
+        topics.forEach(topic -> formats.put(topic, RecordFormat.NDJSON));
+        Set<String> named = new LinkedHashSet<>();
+        for (String entry : list(option, text, (o, value) -> {})) {
+            String[] topicAndFormat = entry.split("=", 2);
+            String topic = topicAndFormat[0].strip();
+            if (topicAndFormat.length < 2 || !topics.contains(topic)) {
+                throw new IllegalArgumentException(option.key() + ": '" + OptionText.abbreviated(entry) + "' is not "
+                        + "<topic>=<format> for a topic of " + RunOptions.INPUT_KAFKA_TOPICS.key());
+            }
+            if (!named.add(topic)) {
+                throw new IllegalArgumentException(option.key() + ": topic '" + topic + "' is given twice");
+            }
+            formats.put(topic, oneOf(option, topicAndFormat[1].strip(), RecordFormat.values()));
+        }
+        return formats;
     }
 
     @FunctionalInterface

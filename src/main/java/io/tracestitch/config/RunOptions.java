@@ -37,7 +37,8 @@ public final class RunOptions {
             .withDescription("ndjson: a record value is one input line. otlp_proto: it is an OTLP "
                     + "ExportTraceServiceRequest in protobuf, otlp_json: the same in OTLP/JSON, as the OpenTelemetry "
                     + "Collector's Kafka exporter writes them (encoding otlp_proto or otlp_json); at most 8 MiB "
-                    + "(see OTLP input).");
+                    + "(see OTLP input). One format for every topic, or topic=format entries, comma-separated, "
+                    + "for topics that differ (e.g. otlp_spans=otlp_proto): the topics not named are ndjson.");
     public static final ConfigOption<String> INPUT_OTLP_TENANT_ATTRIBUTE = ConfigOptions.key("input.otlp.tenant-attribute")
             .stringType().defaultValue("cloud.account.id")
             .withDescription("OTLP input: the span or resource attribute that names a span's tenant (see OTLP input).");

@@ -156,7 +156,7 @@ public final class StreamingRun {
                     case LATEST -> OffsetsInitializer.latest();
                     case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 })
-                .setDeserializer(new KafkaRecordParser(input.format(), input.otlpTenantAttribute()));
+                .setDeserializer(new KafkaRecordParser(input.formatByTopic(), input.otlpTenantAttribute()));
         if (config.bounded()) {
             source.setBounded(OffsetsInitializer.latest());
         }

@@ -77,7 +77,7 @@ class RunConfigTest {
         RunConfig config = load(minimal()).config();
         assertThat(config.bootstrapServers()).containsExactly("broker:9092");
         assertThat(config.kafkaInput()).isEqualTo(new RunConfig.KafkaInput(List.of("spans"), "tracestitch", KafkaStart.COMMITTED,
-                RecordFormat.NDJSON, "cloud.account.id"));
+                Map.of("spans", RecordFormat.NDJSON), "cloud.account.id"));
         assertThat(config.kinesisInput()).isNull();
         assertThat(config.bounded()).isFalse();
         assertThat(config.outputTopic()).isEqualTo("transactions");
@@ -125,7 +125,7 @@ class RunConfigTest {
         assertThat(config.bootstrapServers()).containsExactly("b1:9092", "[::1]:9093");
         assertThat(config.kafkaProperties().byName()).containsExactly(Map.entry("security.protocol", "SASL_SSL"));
         assertThat(config.kafkaInput()).isEqualTo(new RunConfig.KafkaInput(List.of("a", "b"), "g", KafkaStart.LATEST,
-                RecordFormat.OTLP_PROTO, "tenant.id"));
+                Map.of("a", RecordFormat.OTLP_PROTO, "b", RecordFormat.OTLP_PROTO), "tenant.id"));
         assertThat(config.kinesisInput()).isEqualTo(new RunConfig.KinesisInput(
                 List.of("s1", "arn:aws:kinesis:eu-west-1:123456789012:stream/s2"), "eu-west-1",
                 URI.create("http://localhost:4566"), KinesisFormat.CLOUDWATCH_LOGS, KinesisStart.TRIM_HORIZON, "tenant.id"));
@@ -290,6 +290,16 @@ class RunConfigTest {
     // Refusals: every one names the key and where its value came from.
 
     @Test
+    void eachKafkaTopicMayHaveItsOwnFormat() throws Exception {
+        Path file = minimal();
+        assertThat(load(file, "input.kafka.topics=otlp_spans,logs", "input.kafka.format=otlp_spans = otlp_proto")
+                .config().kafkaInput().formatByTopic())
+                .isEqualTo(Map.of("otlp_spans", RecordFormat.OTLP_PROTO, "logs", RecordFormat.NDJSON));
+        assertThat(load(file, "input.kafka.topics=a,b", "input.kafka.format=otlp_json").config().kafkaInput().formatByTopic())
+                .isEqualTo(Map.of("a", RecordFormat.OTLP_JSON, "b", RecordFormat.OTLP_JSON));
+    }
+
+    @Test
     void badValuesAreRefusedNamingTheKeyAndTheSource() throws Exception {
         String[][] cases = {
                 {"kafka.bootstrap-servers", "broker", "kafka.bootstrap-servers: 'broker' is not host:port (a port from 1 to 65535)"},
@@ -311,6 +321,11 @@ class RunConfigTest {
                 {"input.kinesis.endpoint", "http://", "is not an http or https URL"},
                 {"input.kinesis.format", "json", "input.kinesis.format: 'json' is not ndjson, cloudwatch-logs, otlp_proto or otlp_json"},
                 {"input.kafka.format", "otlp", "input.kafka.format: 'otlp' is not ndjson, otlp_proto or otlp_json"},
+                {"input.kafka.format", "spans=otlp", "input.kafka.format: 'otlp' is not ndjson, otlp_proto or otlp_json"},
+                {"input.kafka.format", "logs=otlp_proto",
+                        "input.kafka.format: 'logs=otlp_proto' is not <topic>=<format> for a topic of input.kafka.topics"},
+                {"input.kafka.format", "spans=otlp_proto,spans=ndjson", "input.kafka.format: topic 'spans' is given twice"},
+                {"input.kafka.format", "spans=otlp_proto,", "input.kafka.format: an empty entry in 'spans=otlp_proto,'"},
                 {"input.otlp.tenant-attribute", "a".repeat(257), "input.otlp.tenant-attribute: an attribute name of at most 256 characters"},
                 {"output.kafka.topic", "a,b", "output.kafka.topic: 'a,b' is not a Kafka topic name"},
                 {"output.kafka.dead-letter-topic", "dead letters", "output.kafka.dead-letter-topic: 'dead letters' is not"},

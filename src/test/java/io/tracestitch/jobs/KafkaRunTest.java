@@ -7,7 +7,6 @@ import io.tracestitch.testing.KafkaBrokerExtension;
 import io.tracestitch.testing.KafkaTopics;
 import io.tracestitch.testing.MiniClusters;
 import io.tracestitch.testing.OtlpEncoding;
-import io.tracestitch.testing.ReferenceStitcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,26 +106,30 @@ class KafkaRunTest {
     }
 
     /**
-     * OTLP protobuf records, as the Collector's Kafka exporter writes them (encoding otlp_proto), with
-     * a request that does not decode among them: the spans' transactions, and one dead letter.
+     * One job, two formats: the sample's spans as OTLP protobuf records on one topic, as the
+     * Collector's Kafka exporter writes them (encoding otlp_proto), with a request that does not
+     * decode among them, and its other lines (logs, malformed lines) native on another, read with
+     * {@code input.kafka.format: <topic>=otlp_proto}. Together they must give the sample's
+     * transactions, and the dead letters its malformed lines and that request.
      */
     @Test
-    void otlpProtoRecordsGiveTheTransactionsOfTheirSpans(@TempDir Path dir) throws Exception {
+    void otlpSpansOnOneTopicAndNativeLinesOnAnotherGiveTheSamplesTransactions(@TempDir Path dir) throws Exception {
         List<String> given = Files.readAllLines(SamplesStitchTest.resource("small.ndjson"), StandardCharsets.UTF_8);
         OtlpEncoding.Encoded encoded = OtlpEncoding.encode(given);
-        Set<String> notSpans = new HashSet<>(encoded.nativeLines());
-        List<String> spanLines = given.stream().filter(line -> !notSpans.contains(line)).toList();
-        List<byte[]> values = new ArrayList<>(encoded.requests().stream().map(r -> r.toByteArray()).toList());
-        values.add(3, new byte[] {0x0A, 0x7F, 0x01});
+        List<byte[]> requests = new ArrayList<>(encoded.requests().stream().map(r -> r.toByteArray()).toList());
+        byte[] garbage = {0x0A, 0x7F, 0x01};
+        requests.add(3, garbage);
         KAFKA.createTopic("otlp_spans", 3);
+        KAFKA.createTopic("native-lines", 2);
         KAFKA.createTopic("transactions-otlp", 3);
         KAFKA.createTopic("dead-letters-otlp", 1);
-        KafkaTopics.produce(KAFKA.bootstrapServers(), "otlp_spans", 3, values);
+        KafkaTopics.produce(KAFKA.bootstrapServers(), "otlp_spans", 3, requests);
+        KafkaTopics.produce(KAFKA.bootstrapServers(), "native-lines", 2, KafkaTopics.utf8(encoded.nativeLines()));
 
         RunConfig config = config(dir, Map.of(
-                "input.kafka.topics", "otlp_spans",
+                "input.kafka.topics", "otlp_spans,native-lines",
                 "input.kafka.group-id", "stitch-otlp",
-                "input.kafka.format", "otlp_proto",
+                "input.kafka.format", "otlp_spans=otlp_proto",
                 "output.kafka.topic", "transactions-otlp",
                 "output.kafka.dead-letter-topic", "dead-letters-otlp"));
         StreamingRun.start(config, null).getJobExecutionResult().get(3, TimeUnit.MINUTES);
@@ -133,10 +137,20 @@ class KafkaRunTest {
         List<KafkaTopics.Read> records = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), "transactions-otlp");
         assertThat(KafkaTopics.changelogViolations(records)).isEmpty();
         FinalView view = FinalView.of(new ArrayList<>(KafkaTopics.compacted(records).values()));
-        assertThat(view.differences(ReferenceStitcher.expected(spanLines))).isEmpty();
-        List<KafkaTopics.Read> dead = KafkaTopics.readCommitted(KAFKA.bootstrapServers(), "dead-letters-otlp");
-        assertThat(dead).hasSize(1);
-        assertThat(JSON.readTree(dead.get(0).value()).path("reason").asText()).isEqualTo("malformed-otlp");
+        assertThat(view.differences(SamplesStitchTest.resource("small.expected.ndjson"))).isEmpty();
+        String garbageRaw = Base64.getEncoder().encodeToString(garbage);
+        List<String> dead = new ArrayList<>();
+        for (KafkaTopics.Read letter : KafkaTopics.readCommitted(KAFKA.bootstrapServers(), "dead-letters-otlp")) {
+            JsonNode json = JSON.readTree(letter.value());
+            dead.add(json.path("raw").asText());
+            if (json.path("raw").asText().equals(garbageRaw)) {
+                assertThat(json.path("reason").asText()).isEqualTo("malformed-otlp");
+            }
+        }
+        List<String> wantDead = new ArrayList<>(given.stream().filter(SamplesStitchTest::malformed)
+                .map(SamplesStitchTest::truncate).toList());
+        wantDead.add(garbageRaw);
+        assertThat(dead).containsExactlyInAnyOrderElementsOf(wantDead);
     }
 
     @Test

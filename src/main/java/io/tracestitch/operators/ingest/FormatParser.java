@@ -2,20 +2,18 @@ package io.tracestitch.operators.ingest;
 
 import io.tracestitch.config.RecordFormat;
 
-/** Parses the records of one {@link RecordFormat}: NDJSON lines with {@link RecordParser}, OTLP requests with {@link OtlpParser}. */
+/** Parses records by their {@link RecordFormat}: NDJSON lines with {@link RecordParser}, OTLP requests with {@link OtlpParser}. */
 public final class FormatParser {
 
-    private final RecordFormat format;
     private final RecordParser lines = new RecordParser();
     private final OtlpParser otlp;
 
     /** @param otlpTenantAttribute the attribute that names an OTLP span's tenant */
-    public FormatParser(RecordFormat format, String otlpTenantAttribute) {
-        this.format = format;
+    public FormatParser(String otlpTenantAttribute) {
         this.otlp = new OtlpParser(otlpTenantAttribute);
     }
 
-    public void parse(byte[] record, RecordParser.Output out) {
+    public void parse(byte[] record, RecordFormat format, RecordParser.Output out) {
         switch (format) {
             case NDJSON -> lines.parse(record, out);
             case OTLP_PROTO -> otlp.parse(record, false, out);

@@ -1,5 +1,6 @@
 package io.tracestitch.operators.ingest;
 
+import io.tracestitch.config.RecordFormat;
 import io.tracestitch.config.RunConfig.KinesisFormat;
 import io.tracestitch.model.ParsedInput;
 
@@ -33,13 +34,13 @@ public final class KinesisRecordFunction extends ProcessFunction<byte[], ParsedI
 
     @Override
     public void open(OpenContext context) {
-        parsing = new RecordParsing(getRuntimeContext().getMetricGroup(), format.records, otlpTenantAttribute);
+        parsing = new RecordParsing(getRuntimeContext().getMetricGroup(), otlpTenantAttribute);
     }
 
     @Override
     public void processElement(byte[] data, Context ctx, Collector<ParsedInput> out) {
         switch (format) {
-            case NDJSON -> lines(data, line -> parsing.parse(line, out));
+            case NDJSON -> lines(data, line -> parsing.parse(line, RecordFormat.NDJSON, out));
             case CLOUDWATCH_LOGS -> {
                 CloudWatchLogsDecoder.Result result = CloudWatchLogsDecoder.decode(data);
                 if (result instanceof CloudWatchLogsDecoder.Decoded decoded) {
@@ -48,7 +49,7 @@ public final class KinesisRecordFunction extends ProcessFunction<byte[], ParsedI
                     parsing.reject(((CloudWatchLogsDecoder.Refused) result).deadLetter(), out);
                 }
             }
-            case OTLP_PROTO, OTLP_JSON -> parsing.parse(data, out);
+            case OTLP_PROTO, OTLP_JSON -> parsing.parse(data, format.records, out);
         }
     }
 

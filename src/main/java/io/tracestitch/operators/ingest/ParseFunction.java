@@ -34,7 +34,7 @@ public final class ParseFunction extends ProcessFunction<byte[], Span> {
 
     @Override
     public void open(OpenContext context) {
-        parser = new FormatParser(format, otlpTenantAttribute);
+        parser = new FormatParser(otlpTenantAttribute);
         recordsIn = new Tally(getRuntimeContext(), "recordsIn");
         deadLetters = new Tally(getRuntimeContext(), "deadLetters");
         ignored = new Tally(getRuntimeContext(), "ignoredLines");
@@ -43,7 +43,7 @@ public final class ParseFunction extends ProcessFunction<byte[], Span> {
     @Override
     public void processElement(byte[] line, Context ctx, Collector<Span> out) {
         recordsIn.inc();
-        parser.parse(line, new RecordParser.Output() {
+        parser.parse(line, format, new RecordParser.Output() {
             @Override
             public void span(Span span) {
                 out.collect(span);

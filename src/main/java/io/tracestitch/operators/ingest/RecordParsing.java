@@ -22,17 +22,17 @@ public final class RecordParsing {
     private final Counter deadLetters;
     private final Counter ignored;
 
-    public RecordParsing(MetricGroup metrics, RecordFormat format, String otlpTenantAttribute) {
-        parser = new FormatParser(format, otlpTenantAttribute);
+    public RecordParsing(MetricGroup metrics, String otlpTenantAttribute) {
+        parser = new FormatParser(otlpTenantAttribute);
         recordsIn = metrics.counter("recordsIn");
         deadLetters = metrics.counter("deadLetters");
         ignored = metrics.counter("ignoredLines");
     }
 
-    /** One record: a UTF-8 line without its line end, or an OTLP request. */
-    public void parse(byte[] record, Collector<ParsedInput> out) {
+    /** One record in its format: a UTF-8 line without its line end, or an OTLP request. */
+    public void parse(byte[] record, RecordFormat format, Collector<ParsedInput> out) {
         recordsIn.inc();
-        parser.parse(record, output(out));
+        parser.parse(record, format, output(out));
     }
 
     /** One NDJSON record of up to {@code maxBytes}: see {@link RecordParser#parse(byte[], int, RecordParser.Output)}. */
