@@ -121,7 +121,9 @@ class SavepointFixtureTest {
                 "checkpoint.interval", "500ms",
                 // No trace closes while the sample is read; event time moves only with records.
                 "gap", "1h",
-                "horizon", "3h",
+                // State expires a horizon of processing time after its last use, counted across a
+                // stop: the fixture's state dates from when it was written, so the longest horizon.
+                "horizon", "36500d",
                 "input.idle-timeout", "0s"));
     }
 
